@@ -1,0 +1,1 @@
+"""migration_pipeline."""

@@ -1,0 +1,51 @@
+"""All Dagster definitions, assembled in one place: one asset group and one job per mapping file.
+
+Defaults are embedded so that `dagster dev -w workspace.yaml` runs with no setup: the bundled
+sample export, the dry-run destination and a SQLite ledger. The ledger URL comes from the
+MIGRATION_LEDGER_URL environment variable (the committed `.env` points it at SQLite).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from migration_pipeline.defs.assets import build_migration_assets, resource_keys
+from migration_pipeline.defs.resources import ExportResource, LedgerResource
+from migration_pipeline.destinations.dry_run import DryRunDestination
+from migration_pipeline.mapping.spec import MappingSpec, load_spec, mapping_files
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MAPPINGS_DIR = PROJECT_ROOT / "mappings"
+ARTIFACTS_DIR = PROJECT_ROOT / ".artifacts"
+DRY_RUN_MEMBERS = PROJECT_ROOT / "data" / "dry_run_workspace_members.csv"
+
+
+def load_job_name(migration: str) -> str:
+    return f"{migration}_load"
+
+
+def migration_resources(spec: MappingSpec) -> dict[str, dg.ConfigurableResource]:
+    keys = resource_keys(spec)
+    export_path = PROJECT_ROOT / (spec.source.sample_export or "")
+    return {
+        keys["export"]: ExportResource(path=str(export_path)),
+        keys["destination"]: DryRunDestination(output_dir=str(ARTIFACTS_DIR / "dry_run"), members_file=str(DRY_RUN_MEMBERS)),
+    }
+
+
+def build_definitions(mappings_dir: Path = MAPPINGS_DIR, artifacts_dir: Path = ARTIFACTS_DIR) -> dg.Definitions:
+    assets: list = []
+    jobs = []
+    resources: dict = {"ledger": LedgerResource(url=dg.EnvVar("MIGRATION_LEDGER_URL"))}
+    for path in mapping_files(mappings_dir):
+        spec = load_spec(path)
+        assets += build_migration_assets(spec, str(artifacts_dir))
+        resources.update(migration_resources(spec))
+        jobs.append(dg.define_asset_job(load_job_name(spec.migration), selection=dg.AssetSelection.groups(spec.migration),
+                                        description=f"Plan the schema, match owners and load every object of {spec.migration}."))
+    return dg.Definitions(assets=assets, jobs=jobs, resources=resources)
+
+
+defs = build_definitions()

@@ -1,0 +1,89 @@
+"""The one interface every destination implements (Twenty, Odoo, the dry-run file destination).
+
+The pipeline hands a destination batches of destination-shaped payloads that already carry
+their deterministic `id`; the destination answers per record. It never decides what to write:
+the ledger and the mapping did that.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any, Callable, Literal
+
+import dagster as dg
+
+Operation = Literal["create", "update"]
+FailureKind = Literal["config", "transient", "data"]
+
+
+@dataclass(frozen=True)
+class Member:
+    """A destination user who can own records (a Twenty workspace member, an Odoo user)."""
+
+    id: str
+    email: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class WriteContext:
+    migration: str
+    run_id: str
+    load: str
+    target: str
+    position: int  # the load's place in the dependency order, for import-ordered outputs
+    fields: tuple[str, ...]  # every field the load can send, for tabular outputs
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    """The destination's answer for one record; `error` set means the record was not written."""
+
+    id: str
+    ok: bool = True
+    error: str | None = None
+    kind: FailureKind | None = None
+
+
+@dataclass(frozen=True)
+class NewFieldRequest:
+    target: str
+    name: str
+    type: str
+    label: str
+    options: tuple[str, ...] = ()
+
+
+@dataclass
+class SchemaResult:
+    created: list[NewFieldRequest] = field(default_factory=list)
+    existing: list[NewFieldRequest] = field(default_factory=list)
+
+
+FileOpener = Callable[[], IO[bytes]]
+
+
+class Destination(dg.ConfigurableResource, ABC):
+    """Where records go. Implementations keep remote quirks inside their own module."""
+
+    @abstractmethod
+    def describe(self) -> str:
+        """A one-line, secret-free description for reports and metadata."""
+
+    @abstractmethod
+    def list_members(self) -> list[Member]:
+        """Everyone records can be assigned to."""
+
+    @abstractmethod
+    def ensure_fields(self, migration: str, requests: Sequence[NewFieldRequest], *, apply: bool) -> SchemaResult:
+        """Create missing custom fields and options; with `apply=False` only say what would be created."""
+
+    @abstractmethod
+    def write(self, context: WriteContext, operation: Operation, records: Sequence[dict[str, Any]]) -> list[WriteOutcome]:
+        """Create or update a batch of payloads (each with its `id`), answering per record."""
+
+    @abstractmethod
+    def upload_file(self, context: WriteContext, name: str, size: int, opener: FileOpener) -> str:
+        """Store a file and return the reference the attachment record carries."""

@@ -1,0 +1,230 @@
+"""The ledger: what makes re-runs idempotent, foreign keys resolvable and rollback exact.
+
+SQLAlchemy Core over a SQLite file by default or PostgreSQL from a URL. It keeps, per migration
+and load, `source_key → destination id` with the payload hash and whether we created the record,
+the audit log of every operation, the quarantine, and the runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+metadata = sa.MetaData()
+
+id_map = sa.Table(
+    "id_map",
+    metadata,
+    sa.Column("migration", sa.String(100), primary_key=True),
+    sa.Column("load", sa.String(100), primary_key=True),
+    sa.Column("source_key", sa.String(400), primary_key=True),
+    sa.Column("dest_object", sa.String(100), nullable=False),
+    sa.Column("dest_id", sa.String(100), nullable=False),
+    sa.Column("payload_hash", sa.String(64)),
+    sa.Column("dedupe_value", sa.String(400)),
+    sa.Column("outcome", sa.String(20), nullable=False),  # created | matched | merged
+    sa.Column("created_by_us", sa.Boolean, nullable=False),
+    sa.Column("before_image", sa.JSON),
+    sa.Column("first_run_id", sa.String(64), nullable=False),
+    sa.Column("last_run_id", sa.String(64), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_id_map_dedupe", "migration", "load", "dedupe_value"),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("migration", sa.String(100), nullable=False),
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("load", sa.String(100), nullable=False),
+    sa.Column("source_key", sa.String(400)),
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("dest_id", sa.String(100)),
+    sa.Column("detail", sa.Text),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_audit_run", "migration", "run_id", "load", "action"),
+)
+
+quarantine = sa.Table(
+    "quarantine",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("migration", sa.String(100), nullable=False),
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("load", sa.String(100), nullable=False),
+    sa.Column("source_key", sa.String(400)),
+    sa.Column("row_number", sa.Integer),
+    sa.Column("field", sa.String(200)),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_quarantine_run", "migration", "run_id", "load"),
+)
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("run_id", sa.String(64), primary_key=True),
+    sa.Column("migration", sa.String(100), nullable=False),
+    sa.Column("load", sa.String(100), nullable=False),
+    sa.Column("mode", sa.String(20), nullable=False),
+    sa.Column("mapping_hash", sa.String(64), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+ACTIONS = ("created", "updated", "unchanged", "merged", "quarantined")
+_SLICE = 500
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class MappedRecord:
+    dest_id: str
+    payload_hash: str | None
+    outcome: str
+    last_run_id: str
+
+
+def _slices(items: Sequence[Any], size: int = _SLICE) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Ledger:
+    def __init__(self, url: str):
+        self.engine = sa.create_engine(url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        metadata.create_all(self.engine)
+
+    def _insert(self) -> Any:
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        return dialect.insert
+
+    def start_run(self, migration: str, load: str, run_id: str, mode: str, mapping_hash: str) -> None:
+        statement = self._insert()(runs).values(
+            run_id=run_id, migration=migration, load=load, mode=mode, mapping_hash=mapping_hash, started_at=now()
+        )
+        with self.engine.begin() as connection:
+            connection.execute(statement.on_conflict_do_nothing(index_elements=["run_id"]))
+
+    def lookup(self, migration: str, load: str, keys: Iterable[str]) -> dict[str, MappedRecord]:
+        found: dict[str, MappedRecord] = {}
+        unique = list(dict.fromkeys(keys))
+        query = sa.select(
+            id_map.c.source_key, id_map.c.dest_id, id_map.c.payload_hash, id_map.c.outcome, id_map.c.last_run_id
+        )
+        with self.engine.connect() as connection:
+            for part in _slices(unique):
+                rows = connection.execute(
+                    query.where(id_map.c.migration == migration, id_map.c.load == load, id_map.c.source_key.in_(part))
+                )
+                found.update(
+                    {r.source_key: MappedRecord(r.dest_id, r.payload_hash, r.outcome, r.last_run_id) for r in rows}
+                )
+        return found
+
+    def lookup_dedupe(self, migration: str, load: str, values: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """dedupe value → (surviving source key, destination id) among records already mapped."""
+        found: dict[str, tuple[str, str]] = {}
+        unique = list(dict.fromkeys(values))
+        query = sa.select(id_map.c.dedupe_value, id_map.c.source_key, id_map.c.dest_id).where(
+            id_map.c.outcome != "merged"
+        )
+        with self.engine.connect() as connection:
+            for part in _slices(unique):
+                rows = connection.execute(
+                    query.where(
+                        id_map.c.migration == migration, id_map.c.load == load, id_map.c.dedupe_value.in_(part)
+                    )
+                )
+                for row in rows:
+                    found.setdefault(row.dedupe_value, (row.source_key, row.dest_id))
+        return found
+
+    def record(
+        self,
+        migration: str,
+        run_id: str,
+        load: str,
+        mappings: Sequence[dict[str, Any]] = (),
+        audit: Sequence[dict[str, Any]] = (),
+        quarantined: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        """Write a chunk's outcome in one transaction, after the destination accepted it."""
+        stamp = now()
+        base = {"migration": migration, "load": load}
+        with self.engine.begin() as connection:
+            if mappings:
+                rows = [{**base, **m, "first_run_id": run_id, "last_run_id": run_id, "updated_at": stamp} for m in mappings]
+                statement = self._insert()(id_map)
+                keep_first = {"first_run_id", "created_by_us", "migration", "load", "source_key"}
+                if any("before_image" not in m for m in mappings):
+                    keep_first.add("before_image")
+                excluded = statement.excluded
+                statement = statement.on_conflict_do_update(
+                    index_elements=["migration", "load", "source_key"],
+                    set_={c.name: excluded[c.name] for c in id_map.columns if c.name not in keep_first},
+                )
+                connection.execute(statement, rows)
+            if audit:
+                connection.execute(
+                    audit_log.insert(), [{**base, "run_id": run_id, "at": stamp, **event} for event in audit]
+                )
+            if quarantined:
+                connection.execute(
+                    quarantine.insert(), [{**base, "run_id": run_id, "at": stamp, **row} for row in quarantined]
+                )
+
+    def outcome_counts(self, migration: str, run_id: str, load: str) -> dict[str, int]:
+        query = (
+            sa.select(audit_log.c.action, sa.func.count())
+            .where(audit_log.c.migration == migration, audit_log.c.run_id == run_id, audit_log.c.load == load)
+            .group_by(audit_log.c.action)
+        )
+        with self.engine.connect() as connection:
+            counts = dict(connection.execute(query).all())
+        return {action: int(counts.get(action, 0)) for action in ACTIONS}
+
+    def quarantine_reasons(self, migration: str, run_id: str, load: str, limit: int = 1000) -> list[dict[str, Any]]:
+        query = (
+            sa.select(quarantine.c.source_key, quarantine.c.row_number, quarantine.c.field, quarantine.c.reason)
+            .where(quarantine.c.migration == migration, quarantine.c.run_id == run_id, quarantine.c.load == load)
+            .order_by(quarantine.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+
+    def latest_run(self, migration: str, load: str) -> str | None:
+        query = (
+            sa.select(runs.c.run_id)
+            .where(runs.c.migration == migration, runs.c.load == load)
+            .order_by(runs.c.started_at.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar_one_or_none()
+
+    def mapped_count(self, migration: str, load: str) -> int:
+        query = sa.select(sa.func.count()).where(id_map.c.migration == migration, id_map.c.load == load)
+        with self.engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

@@ -1,0 +1,249 @@
+"""The mapping engine: a chunk of one source object → a destination-shaped frame plus problems.
+
+Everything here is pure and column-wise. Relations are carried as the *source* key of the record
+they point at (column `ref:<field>`) and resolved later through the ledger; owners are resolved
+here from the owner map, since it is small and known before any record loads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from migration_pipeline.mapping import transforms
+from migration_pipeline.mapping.spec import FieldRule, Load, MappingSpec
+
+KEY = "_key"
+ROW = "_row"
+NOTES = "_notes"
+DEDUPE = "_dedupe"
+REF = "ref:"
+
+
+@dataclass(frozen=True)
+class CustomField:
+    """A custom field found in the export's definitions, and how it lands in the destination."""
+
+    source_object: str
+    column: str
+    name: str
+    label: str
+    dest_type: str
+    transform: str
+    subfield: str | None = None
+    options: tuple[str, ...] = ()
+
+    @property
+    def target_path(self) -> str:
+        return f"{self.name}.{self.subfield}" if self.subfield else self.name
+
+
+@dataclass
+class MappingContext:
+    spec: MappingSpec
+    owner_ids: dict[str, str] = field(default_factory=dict)  # trimmed lower-case email → member id
+    fallback_owner_id: str | None = None
+    lookups: dict[str, dict[tuple[str, ...], str]] = field(default_factory=dict)
+    custom_fields: dict[str, list[CustomField]] = field(default_factory=dict)  # by source object
+
+
+@dataclass(frozen=True)
+class Problem:
+    index: Any
+    field: str
+    reason: str
+
+
+@dataclass
+class MappedChunk:
+    frame: pd.DataFrame
+    problems: list[Problem]
+    deferred: dict[str, FieldRule]  # fields whose costly, infallible transform runs at payload time
+
+    def problem_rows(self) -> set[Any]:
+        return {problem.index for problem in self.problems}
+
+
+def source_key(frame: pd.DataFrame, columns: Iterable[str]) -> pd.Series:
+    parts = [frame[c].astype("object").where(frame[c].notna(), "").astype(str).str.strip() for c in columns]
+    key = parts[0]
+    for part in parts[1:]:
+        key = key + "|" + part
+    return key.mask(key.str.strip("|") == "", None)
+
+
+def dedupe_value(values: pd.Series) -> pd.Series:
+    clean = values.astype("object").where(values.notna(), None)
+    text = pd.Series(clean, index=values.index, dtype="object").map(
+        lambda v: " ".join(str(v).split()).casefold() if v is not None else None
+    )
+    return text.mask(text == "", None)
+
+
+def _inputs(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series | pd.DataFrame:
+    return frame[columns[0]] if len(columns) == 1 else frame[list(columns)]
+
+
+def _missing_columns(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
+    return [c for c in columns if c not in frame.columns]
+
+
+def _transform_args(rule_args: dict[str, Any], rule: FieldRule, spec: MappingSpec) -> dict[str, Any]:
+    args = dict(rule_args)
+    if rule.transform == "value_map":
+        args = {"map": spec.value_maps[args["map"]], "map_name": args["map"]}
+    if rule.transform in ("datetime",) and "timezone" not in args:
+        args["timezone"] = spec.destination.timezone
+    if rule.transform == "phone" and "region" not in args:
+        args["region"] = spec.destination.default_phone_region
+    return args
+
+
+def _rule_for(frame: pd.DataFrame, rule: FieldRule, context: MappingContext) -> transforms.Transformed:
+    if not rule.columns:
+        return transforms.Transformed(pd.Series(rule.value, index=frame.index, dtype="object"))
+    inputs = _inputs(frame, rule.columns)
+    if rule.lookup:
+        inputs = _apply_lookup(frame, rule, context)
+    if rule.relation:
+        return transforms.Transformed(source_key(frame, rule.columns))
+    return transforms.apply(rule.transform, inputs, _transform_args(rule.args, rule, context.spec))
+
+
+def _apply_lookup(frame: pd.DataFrame, rule: FieldRule, context: MappingContext) -> pd.Series:
+    table = context.lookups.get(rule.lookup or "", {})
+    keys = source_key(frame, rule.columns)
+    return keys.map(lambda k: table.get(tuple(k.split("|"))) if isinstance(k, str) else None)
+
+
+def _resolve_owner(values: pd.Series, column: str, context: MappingContext) -> tuple[pd.Series, pd.Series]:
+    emails = transforms.apply("lower", values, {}).values
+    ids = emails.map(context.owner_ids.get)
+    unmatched = emails.notna() & ids.isna()
+    if context.fallback_owner_id:
+        ids = ids.where(~unmatched, context.fallback_owner_id)
+        note = "owner '{}' has no workspace member; assigned to the fallback member"
+    else:
+        note = "owner '{}' has no workspace member; loaded without an owner"
+    notes = emails.where(unmatched, None).map(lambda e: note.format(e), na_action="ignore")
+    return ids, notes
+
+
+def _expand_rules(load: Load, frame: pd.DataFrame, context: MappingContext) -> dict[str, FieldRule]:
+    rules = dict(load.fields)
+    if load.custom_fields:
+        source_object = context.spec.source.objects[load.source]
+        custom = context.custom_fields.get(source_object.custom_fields_for or load.source, [])
+        for definition in custom:
+            if definition.column in frame.columns:
+                rules[definition.target_path] = FieldRule.model_validate(
+                    {"from": definition.column, "transform": definition.transform}
+                )
+    return rules
+
+
+def map_chunk(load: Load, frame: pd.DataFrame, context: MappingContext) -> MappedChunk:
+    """Map one chunk of `load.source` rows; problems name the row, the field and what is wrong."""
+    source_object = context.spec.source.objects[load.source]
+    key_columns = load.key or (source_object.key,)
+    out = pd.DataFrame(index=frame.index)
+    out[ROW] = frame.index + 1  # the reader numbers data rows across chunks
+    out[KEY] = source_key(frame, key_columns) if not _missing_columns(frame, key_columns) else None
+    notes = pd.Series("", index=frame.index, dtype="object")
+    problems: list[Problem] = [
+        Problem(i, "/".join(key_columns), f"{'/'.join(key_columns)} is empty: the row has no source key")
+        for i in out.index[out[KEY].isna()]
+    ]
+    deferred: dict[str, FieldRule] = {}
+    for name, rule in _expand_rules(load, frame, context).items():
+        missing = _missing_columns(frame, rule.columns)
+        if missing:
+            out[name] = None
+            if rule.required:
+                problems += [Problem(i, name, f"{name} is required but column {missing[0]!r} is not in the export") for i in frame.index]
+            continue
+        if transforms.get(rule.transform).deferred and not rule.relation:
+            deferred[name] = rule
+            out[name] = transforms.apply("text", _inputs(frame, rule.columns), {}).values
+            continue
+        result = _rule_for(frame, rule, context)
+        values = result.values
+        if result.problems is not None:
+            problems += _problems(result.problems, name, rule)
+        if rule.owner:
+            values, owner_notes = _resolve_owner(values, name, context)
+            notes = _add_notes(notes, owner_notes)
+        if rule.fallback is not None:
+            values, notes = _apply_fallback(frame, values, notes, rule, context)
+        if rule.default is not None:
+            values = values.where(values.notna(), rule.default)
+        if rule.relation:
+            out[REF + name] = values
+            values = None
+        out[name] = values
+        if rule.required:
+            empty = out[REF + name if rule.relation else name].isna()
+            columns = ", ".join(rule.columns) or "(constant)"
+            problems += [Problem(i, name, f"{name} is required but {columns} is empty") for i in out.index[empty]]
+    if load.dedupe_on:
+        out[DEDUPE] = dedupe_value(out[load.dedupe_on]) if load.dedupe_on in out else None
+    out[NOTES] = notes
+    return MappedChunk(out, _unique(problems), deferred)
+
+
+def _problems(problem_texts: pd.Series, name: str, rule: FieldRule) -> list[Problem]:
+    present = problem_texts.dropna()
+    columns = ", ".join(rule.columns)
+    return [Problem(i, name, f"{name} ← {columns}: {text}") for i, text in present.items()]
+
+
+def _add_notes(notes: pd.Series, extra: pd.Series) -> pd.Series:
+    extra = extra.reindex(notes.index)
+    joined = notes.where(extra.isna(), notes.str.cat(extra.fillna(""), sep="; ").str.strip("; "))
+    return joined
+
+
+def _apply_fallback(
+    frame: pd.DataFrame, values: pd.Series, notes: pd.Series, rule: FieldRule, context: MappingContext
+) -> tuple[pd.Series, pd.Series]:
+    fallback = rule.fallback
+    assert fallback is not None
+    empty = values.isna()
+    if not empty.any():
+        return values, notes
+    columns = (fallback.source_column,) if isinstance(fallback.source_column, str) else fallback.source_column
+    if _missing_columns(frame, columns):
+        return values, notes
+    substitute = transforms.apply(fallback.transform, _inputs(frame, columns), fallback.args).values
+    used = empty & substitute.notna()
+    values = values.where(~used, substitute)
+    return values, _add_notes(notes, pd.Series(fallback.note, index=values.index).where(used, None))
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+LINK = "_link"
+
+
+def explode(load: Load, frame: pd.DataFrame, spec: MappingSpec) -> list[tuple[Load, pd.DataFrame]]:
+    """A fanned-out load (noteTargets): one sub-load per link column, on the rows that have one."""
+    if not load.explode:
+        return [(load, frame)]
+    key = (*(load.key or (spec.source.objects[load.source].key,)), LINK)
+    pieces = []
+    for link in load.explode:
+        if link.source_column not in frame.columns:
+            continue
+        rows = frame[frame[link.source_column].notna()]
+        fields = {
+            **load.fields,
+            link.field: FieldRule.model_validate({"from": link.source_column, "relation": link.relation}),
+        }
+        piece_load = load.model_copy(update={"fields": fields, "explode": (), "key": key})
+        pieces.append((piece_load, rows.assign(**{LINK: link.field})))
+    return pieces

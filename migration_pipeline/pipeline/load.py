@@ -1,0 +1,398 @@
+"""Running one load: source chunks → map → validate → resolve → write → ledger.
+
+Every source row ends in exactly one audit action for the run: created, updated, unchanged,
+merged (a duplicate folded into the record it duplicates) or quarantined (with a reason). The
+ledger is written after the destination accepted a chunk, and ids are derived from the source
+key, so a run killed at any point converges when started again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from migration_pipeline.destinations.base import Destination, WriteContext
+from migration_pipeline.ledger.store import ACTIONS, Ledger, MappedRecord
+from migration_pipeline.mapping import transforms
+from migration_pipeline.mapping.contracts import check_destination, check_raw
+from migration_pipeline.mapping.engine import (
+    DEDUPE,
+    KEY,
+    NOTES,
+    REF,
+    ROW,
+    MappingContext,
+    Problem,
+    explode,
+    map_chunk,
+)
+from migration_pipeline.mapping.spec import Load, MappingSpec
+from migration_pipeline.sources.export import Chunk, ExportArchive
+
+_ID_NAMESPACE = uuid.UUID("0b5c8d0e-5f63-4d8e-9a51-4f1e3c2b7a90")
+_META = (KEY, ROW, NOTES, DEDUPE)
+
+
+def destination_id(migration: str, load: str, key: str) -> str:
+    """The same source record always gets the same destination id, across runs and retries."""
+    return str(uuid.uuid5(_ID_NAMESPACE, f"{migration}/{load}/{key}"))
+
+
+def payload_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+@dataclass
+class LoadSummary:
+    load: str
+    ledger_run: str
+    source_rows: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)  # quarantine reason (without the value) → rows
+
+    def as_counts(self) -> dict[str, int]:
+        return {action: int(self.counts.get(action, 0)) for action in ACTIONS}
+
+
+@dataclass
+class LoadJob:
+    spec: MappingSpec
+    load: Load
+    archive: ExportArchive
+    ledger: Ledger
+    destination: Destination
+    context: MappingContext
+    ledger_run: str
+    batch_size: int = 60
+    chunk_rows: int = 50_000
+
+    @property
+    def write_context(self) -> WriteContext:
+        return WriteContext(
+            migration=self.spec.migration,
+            run_id=self.ledger_run,
+            load=self.load.name,
+            target=self.load.target,
+            position=self.spec.load_order().index(self.load.name) + 1,
+            fields=tuple(load_fields(self.spec, self.load, self.context)),
+        )
+
+
+def load_fields(spec: MappingSpec, load: Load, context: MappingContext) -> list[str]:
+    names = list(load.fields) + [link.field for link in load.explode]
+    if load.custom_fields:
+        source_object = spec.source.objects[load.source]
+        names += [c.target_path for c in context.custom_fields.get(source_object.custom_fields_for or load.source, [])]
+    if load.file:
+        names.append("fullPath")
+    return list(dict.fromkeys(names))
+
+
+def chunks(job: LoadJob) -> Iterator[Chunk]:
+    yield from job.archive.read_chunks(job.spec.source.objects[job.load.source].file, job.chunk_rows)
+
+
+def run_load(job: LoadJob) -> LoadSummary:
+    summary = LoadSummary(load=job.load.name, ledger_run=job.ledger_run)
+    source_object = job.spec.source.objects[job.load.source]
+    for chunk in chunks(job):
+        raw = check_raw(job.load.source, source_object, source_object.file, chunk.frame)
+        if not job.load.explode:
+            _quarantine_malformed(job, chunk, summary)
+        for piece_load, piece in explode(job.load, chunk.frame, job.spec):
+            piece_raw = [p for p in raw if p.index in piece.index]
+            _process_piece(job, piece_load, piece, piece_raw, summary)
+    return summary
+
+
+def _quarantine_malformed(job: LoadJob, chunk: Chunk, summary: LoadSummary) -> None:
+    if not chunk.malformed:
+        return
+    file_name = job.spec.source.objects[job.load.source].file
+    rows = [
+        {"source_key": None, "row_number": None, "field": None,
+         "reason": f"{file_name} line {bad.line}: {bad.message} — the line has more fields than the header "
+                   "(an unquoted delimiter?); fix it in the export"}
+        for bad in chunk.malformed
+    ]
+    job.ledger.record(
+        job.spec.migration, job.ledger_run, job.load.name,
+        audit=[{"source_key": None, "action": "quarantined", "detail": r["reason"]} for r in rows],
+        quarantined=rows,
+    )
+    summary.source_rows += len(rows)
+    summary.counts["quarantined"] += len(rows)
+    summary.reasons["malformed line"] += len(rows)
+
+
+@dataclass
+class _Verdicts:
+    """Problems per row index, in the order found."""
+
+    by_row: dict[Any, list[Problem]] = field(default_factory=dict)
+
+    def add(self, problems: Sequence[Problem]) -> None:
+        for problem in problems:
+            self.by_row.setdefault(problem.index, []).append(problem)
+
+    def bad(self) -> set[Any]:
+        return set(self.by_row)
+
+
+def _process_piece(job: LoadJob, load: Load, piece: pd.DataFrame, raw: list[Problem], summary: LoadSummary) -> None:
+    mapped = map_chunk(load, piece, job.context)
+    frame = mapped.frame
+    verdicts = _Verdicts()
+    verdicts.add(raw)
+    verdicts.add(mapped.problems)
+    verdicts.add(check_destination(job.spec, job.load.name, frame))
+    notes = frame[NOTES].copy()
+    for name, rule in load.fields.items():
+        if REF + name in frame.columns:
+            ids, problems, extra_notes = _resolve_relation(job, frame, name, rule.relation or "", rule.on_missing)
+            frame[name] = ids
+            verdicts.add(problems)
+            notes = _append(notes, extra_notes)
+    if load.file is not None:
+        verdicts.add(_check_files(job, frame, piece, load))
+    verdicts.add(_duplicate_keys(frame, verdicts.bad()))
+    frame[NOTES] = notes
+    good = frame.loc[~frame.index.isin(verdicts.bad())]
+    _write(job, load, good, mapped.deferred, piece, verdicts, summary)
+    _record_quarantine(job, frame, verdicts, summary)
+    summary.source_rows += len(frame)
+
+
+def _append(notes: pd.Series, extra: pd.Series) -> pd.Series:
+    both = notes.fillna("").str.cat(extra.reindex(notes.index).fillna(""), sep="; ").str.strip("; ")
+    return both
+
+
+def _resolve_relation(
+    job: LoadJob, frame: pd.DataFrame, name: str, relation: str, on_missing: str
+) -> tuple[pd.Series, list[Problem], pd.Series]:
+    keys = frame[REF + name]
+    found = job.ledger.lookup(job.spec.migration, relation, keys.dropna().tolist())
+    ids = keys.map(lambda k: found[k].dest_id if k in found else None, na_action="ignore")
+    missing = keys.notna() & ids.isna()
+    message = keys.where(missing, None).map(
+        lambda k: f"{name}: {relation} record {k!r} was not loaded (it is not in the export, or it was quarantined)",
+        na_action="ignore",
+    )
+    if on_missing == "null":
+        return ids, [], message.map(lambda m: f"{m}; linked to nothing", na_action="ignore")
+    problems = [Problem(i, name, text) for i, text in message.dropna().items()]
+    return ids, problems, pd.Series(None, index=frame.index, dtype="object")
+
+
+def _check_files(job: LoadJob, frame: pd.DataFrame, piece: pd.DataFrame, load: Load) -> list[Problem]:
+    assert load.file is not None
+    column = load.file.columns[0]
+    paths = transforms.apply("text", piece[column], {}).values if column in piece else pd.Series(None, index=frame.index)
+    problems = []
+    for index, path in paths.items():
+        if path is None:
+            problems.append(Problem(index, "file", f"file: {column} is empty, there is no file to upload"))
+        elif not job.archive.exists(path):
+            problems.append(Problem(index, "file", f"file: {path!r} is referenced but not in the export; add it and re-run"))
+    frame["fullPath"] = paths
+    return problems
+
+
+def _duplicate_keys(frame: pd.DataFrame, bad: set[Any]) -> list[Problem]:
+    keys = frame.loc[~frame.index.isin(bad), KEY].dropna()
+    repeated = keys[keys.duplicated(keep="first")]
+    return [Problem(i, KEY, f"source key {k!r} appears more than once in the export; only the first row was used") for i, k in repeated.items()]
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") and not isinstance(value, (list, dict, str)) else value
+
+
+def _nest(flat: dict[str, Any]) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    for path, value in flat.items():
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            continue
+        target = nested
+        *parents, leaf = path.split(".")
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[leaf] = _plain(value)
+    return nested
+
+
+def build_payloads(frame: pd.DataFrame, fields: Sequence[str], deferred: dict[str, Any], context: MappingContext) -> list[dict[str, Any]]:
+    """Destination-shaped records (composite sub-fields nested), with deferred transforms applied now."""
+    columns = [f for f in fields if f in frame.columns]
+    values = frame[columns].copy()
+    for name, rule in deferred.items():
+        if name in values:
+            values[name] = transforms.apply(rule.transform, values[name], rule.args).values
+    values = values.astype("object").where(values.notna(), None)
+    return [_nest(record) for record in values.to_dict("records")]
+
+
+@dataclass
+class _Plan:
+    creates: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
+    updates: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
+    unchanged: list[Any] = field(default_factory=list)
+    merged: list[tuple[Any, str, str]] = field(default_factory=list)  # row, survivor id, survivor key
+
+
+def _write(
+    job: LoadJob, load: Load, good: pd.DataFrame, deferred: dict[str, Any], piece: pd.DataFrame,
+    verdicts: _Verdicts, summary: LoadSummary,
+) -> None:
+    if good.empty:
+        return
+    migration = job.spec.migration
+    existing = job.ledger.lookup(migration, job.load.name, good[KEY].tolist())
+    fields = job.write_context.fields
+    payloads = dict(zip(good.index, build_payloads(good, fields, deferred, job.context)))
+    plan = _plan(job, good, existing, payloads, verdicts)
+    written = _send(job, plan, verdicts)
+    mappings, audit = [], []
+    for index, payload in plan.creates + plan.updates:
+        if index not in written:
+            continue
+        row = good.loc[index]
+        entry = existing.get(row[KEY])
+        mappings.append(_mapping(load, row, payload, entry.outcome if entry else "created", entry is None))
+        audit.append(_event(row, "updated" if entry else "created", payload["id"], row[NOTES]))
+    for index in plan.unchanged:
+        row = good.loc[index]
+        audit.append(_event(row, "unchanged", existing[row[KEY]].dest_id, row[NOTES]))
+    for index, survivor_id, survivor_key in plan.merged:
+        row = good.loc[index]
+        mappings.append({**_mapping(load, row, payloads[index], "merged", False), "dest_id": survivor_id})
+        detail = f"duplicate of {survivor_key!r} (same {load.dedupe_on}); linked to that record"
+        audit.append(_event(row, "merged", survivor_id, detail))
+    job.ledger.record(migration, job.ledger_run, job.load.name, mappings=mappings, audit=audit)
+    summary.counts.update(event["action"] for event in audit)
+
+
+def _plan(
+    job: LoadJob, good: pd.DataFrame, existing: dict[str, MappedRecord], payloads: dict[Any, dict[str, Any]],
+    verdicts: _Verdicts,
+) -> _Plan:
+    plan = _Plan()
+    new_rows = []
+    for index, key in good[KEY].items():
+        entry = existing.get(key)
+        payload = payloads[index]
+        if entry is None:
+            new_rows.append(index)
+            continue
+        payload["id"] = entry.dest_id
+        digest = payload_hash(payload)
+        if entry.payload_hash == digest:
+            plan.unchanged.append(index)
+        elif entry.last_run_id == job.ledger_run:
+            verdicts.add([Problem(index, KEY, f"source key {key!r} appears more than once in the export with different values; only the first row was used")])
+        elif entry.outcome == "merged":
+            plan.merged.append((index, entry.dest_id, ""))
+        else:
+            plan.updates.append((index, payload))
+    survivors = _survivors(job, good.loc[new_rows]) if job.load.dedupe_on else {}
+    for index in new_rows:
+        key = good.at[index, KEY]
+        value = good.at[index, DEDUPE] if job.load.dedupe_on else None
+        survivor = survivors.get(value) if isinstance(value, str) else None
+        if survivor is not None and survivor[0] != key:
+            plan.merged.append((index, survivor[1], survivor[0]))
+            continue
+        payloads[index]["id"] = destination_id(job.spec.migration, job.load.name, key)
+        if isinstance(value, str):
+            survivors[value] = (key, payloads[index]["id"])
+        plan.creates.append((index, payloads[index]))
+    return plan
+
+
+def _survivors(job: LoadJob, new: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    values = new[DEDUPE].dropna().tolist()
+    return job.ledger.lookup_dedupe(job.spec.migration, job.load.name, values) if values else {}
+
+
+def _send(job: LoadJob, plan: _Plan, verdicts: _Verdicts) -> set[Any]:
+    """Write creates then updates in batches; a record the destination refuses as data is quarantined."""
+    written: set[Any] = set()
+    context = job.write_context
+    for operation, items in (("create", plan.creates), ("update", plan.updates)):
+        for start in range(0, len(items), job.batch_size):
+            batch = items[start : start + job.batch_size]
+            outcomes = job.destination.write(context, operation, [payload for _, payload in batch])
+            for (index, _payload), outcome in zip(batch, outcomes):
+                if outcome.ok:
+                    written.add(index)
+                elif outcome.kind == "data":
+                    verdicts.add([Problem(index, "destination", f"the destination refused the record: {outcome.error}")])
+                else:
+                    raise RuntimeError(f"{job.load.name}: destination {outcome.kind} error: {outcome.error}")
+    return written
+
+
+def _mapping(load: Load, row: pd.Series, payload: dict[str, Any], outcome: str, created: bool) -> dict[str, Any]:
+    dedupe = row.get(DEDUPE) if load.dedupe_on else None
+    return {
+        "source_key": row[KEY],
+        "dest_object": load.target,
+        "dest_id": payload["id"],
+        "payload_hash": payload_hash(payload),
+        "dedupe_value": dedupe if isinstance(dedupe, str) else None,
+        "outcome": outcome,
+        "created_by_us": created,
+    }
+
+
+def _event(row: pd.Series, action: str, dest_id: str | None, detail: Any) -> dict[str, Any]:
+    return {"source_key": row[KEY], "action": action, "dest_id": dest_id, "detail": detail or None}
+
+
+def _record_quarantine(job: LoadJob, frame: pd.DataFrame, verdicts: _Verdicts, summary: LoadSummary) -> None:
+    if not verdicts.by_row:
+        return
+    source = job.load.source
+    quarantined, audit = [], []
+    for index, problems in verdicts.by_row.items():
+        if index not in frame.index:
+            continue
+        key = frame.at[index, KEY]
+        row_number = int(frame.at[index, ROW])
+        for problem in problems:
+            reason = f"{source} row {row_number} (key {key if isinstance(key, str) else 'missing'}): {problem.reason}"
+            quarantined.append({"source_key": key, "row_number": row_number, "field": problem.field, "reason": reason})
+            summary.reasons[_reason_kind(problem)] += 1
+        audit.append({"source_key": key, "action": "quarantined", "dest_id": None,
+                      "detail": "; ".join(p.reason for p in problems)})
+    job.ledger.record(job.spec.migration, job.ledger_run, job.load.name, audit=audit, quarantined=quarantined)
+    summary.counts["quarantined"] += len(audit)
+
+
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def _reason_kind(problem: Problem) -> str:
+    """A reason with its values blanked, so that the summary groups alike problems."""
+    return _QUOTED.sub("…", problem.reason)[:160]
+
+
+def count_source_rows(spec: MappingSpec, load: Load, archive: ExportArchive, chunk_rows: int = 50_000) -> int:
+    """Independent recount of what a load must account for, straight from the export."""
+    total = 0
+    for chunk in archive.read_chunks(spec.source.objects[load.source].file, chunk_rows):
+        if load.explode:
+            total += sum(int(chunk.frame[link.source_column].notna().sum())
+                         for link in load.explode if link.source_column in chunk.frame.columns)
+        else:
+            total += len(chunk.frame) + len(chunk.malformed)
+    return total

@@ -1,0 +1,171 @@
+"""What must be known before any record loads: custom fields, lookups, owners, the schema plan."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from migration_pipeline.destinations.base import Member, NewFieldRequest
+from migration_pipeline.mapping import transforms
+from migration_pipeline.mapping.engine import CustomField, MappingContext, source_key
+from migration_pipeline.mapping.spec import Load, MappingSpec
+from migration_pipeline.sources.export import ExportArchive, normalize_header
+
+DEFAULT_CHUNK_ROWS = 50_000
+
+
+def camel_case(label: str) -> str:
+    """'Settlement date' → 'settlementDate' (Twenty field names are camelCase)."""
+    words = [w for w in re.split(r"[^0-9A-Za-z]+", label) if w]
+    if not words:
+        return "customField"
+    name = words[0].lower() + "".join(w[:1].upper() + w[1:].lower() for w in words[1:])
+    return name if name[0].isalpha() else f"field{name[0].upper()}{name[1:]}"
+
+
+def frames(spec: MappingSpec, archive: ExportArchive, object_name: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    for chunk in archive.read_chunks(spec.source.objects[object_name].file, chunk_rows):
+        yield chunk.frame
+
+
+def read_custom_fields(spec: MappingSpec, archive: ExportArchive) -> dict[str, list[CustomField]]:
+    """The export's custom field definitions, by the object name they belong to."""
+    config = spec.custom_fields
+    if config is None:
+        return {}
+    found: dict[str, list[CustomField]] = {}
+    for frame in frames(spec, archive, config.source, DEFAULT_CHUNK_ROWS):
+        for row in frame.to_dict("records"):
+            column = row.get(config.column_column)
+            source_type = str(row.get(config.type_column) or "").strip().lower()
+            # An unknown type still migrates, as text, rather than losing the column.
+            kind = config.type_map.get(source_type) or config.type_map.get("text")
+            if kind is None or not isinstance(column, str):
+                continue
+            label = str(row.get(config.label_column) or column).strip()
+            options = tuple(o.strip() for o in str(row.get(config.options_column) or "").split(";") if o.strip())
+            owner_object = str(row.get(config.object_column) or "").strip().lower()
+            found.setdefault(owner_object, []).append(
+                CustomField(
+                    source_object=owner_object,
+                    column=normalize_header(column),
+                    name=camel_case(label),
+                    label=label,
+                    dest_type=kind.type,
+                    transform=kind.transform,
+                    subfield=kind.subfield,
+                    options=options,
+                )
+            )
+    return found
+
+
+def build_lookups(
+    spec: MappingSpec, archive: ExportArchive, names: Iterable[str], chunk_rows: int = DEFAULT_CHUNK_ROWS
+) -> dict[str, dict[tuple[str, ...], str]]:
+    """Aggregate each named lookup's source object by its key; memory grows with distinct keys only."""
+    tables: dict[str, dict[tuple[str, ...], str]] = {}
+    for name in names:
+        lookup = spec.lookups[name]
+        partials = []
+        for frame in frames(spec, archive, lookup.source, chunk_rows):
+            if any(c not in frame.columns for c in (*lookup.key, lookup.value)):
+                continue
+            keyed = pd.DataFrame({"key": source_key(frame, lookup.key), "value": frame[lookup.value]}).dropna()
+            partials.append(keyed.groupby("key")["value"].agg(lookup.aggregate))
+        if partials:
+            combined = pd.concat(partials).groupby(level=0).agg(lookup.aggregate)
+            tables[name] = {tuple(key.split("|")): value for key, value in combined.items()}
+        else:
+            tables[name] = {}
+    return tables
+
+
+@dataclass
+class OwnerMap:
+    ids: dict[str, str]  # trimmed lower-case email → member id
+    matched: list[tuple[str, str]] = field(default_factory=list)  # (source email, member email)
+    unmatched: list[str] = field(default_factory=list)
+    fallback_id: str | None = None
+    fallback_email: str | None = None
+
+
+def build_owner_map(spec: MappingSpec, archive: ExportArchive, members: list[Member]) -> OwnerMap:
+    """Match source users to destination members by email, case-insensitive and trimmed."""
+    by_email = {m.email.strip().lower(): m for m in members}
+    owners = spec.owners
+    if owners is None:
+        return OwnerMap(ids={m.email.strip().lower(): m.id for m in members})
+    source_emails: list[str] = []
+    for frame in frames(spec, archive, owners.source, DEFAULT_CHUNK_ROWS):
+        if owners.email_column in frame.columns:
+            emails = transforms.apply("lower", frame[owners.email_column], {}).values.dropna()
+            source_emails += emails.tolist()
+    result = OwnerMap(ids={email: member.id for email, member in by_email.items()})
+    for email in dict.fromkeys(source_emails):
+        if email in by_email:
+            result.matched.append((email, by_email[email].email))
+        else:
+            result.unmatched.append(email)
+    fallback = (owners.fallback_member_email or "").strip().lower()
+    if fallback:
+        if fallback not in by_email:
+            raise ValueError(f"owners.fallback_member_email {fallback!r} is not a destination member")
+        result.fallback_id, result.fallback_email = by_email[fallback].id, by_email[fallback].email
+    return result
+
+
+def _observed_options(values: Iterator[pd.Series], dest_type: str) -> tuple[str, ...]:
+    seen: set[str] = set()
+    for series in values:
+        clean = series.dropna()
+        if dest_type == "MULTI_SELECT":
+            seen.update(v for cell in clean for v in cell)
+        else:
+            seen.update(clean.astype(str))
+    return tuple(sorted(seen))
+
+
+def schema_plan(
+    spec: MappingSpec, archive: ExportArchive, custom: dict[str, list[CustomField]], chunk_rows: int = DEFAULT_CHUNK_ROWS
+) -> list[NewFieldRequest]:
+    """Every custom field the loads need, with select options taken from the values in the export."""
+    requests: list[NewFieldRequest] = []
+    for load in spec.loads:
+        source_object = spec.source.objects[load.source]
+        wanted: list[tuple[str, str, str, str, str]] = []  # name, type, label, column, transform
+        if load.custom_fields:
+            for definition in custom.get(source_object.custom_fields_for or load.source, []):
+                wanted.append((definition.name, definition.dest_type, definition.label, definition.column, definition.transform))
+        for name, new_field in load.new_fields.items():
+            rule = load.fields.get(name)
+            column = rule.columns[0] if rule and rule.columns else ""
+            wanted.append((name, new_field.type, new_field.label, column, rule.transform if rule else "text"))
+        for name, dest_type, label, column, transform_name in wanted:
+            options: tuple[str, ...] = ()
+            if dest_type in ("SELECT", "MULTI_SELECT") and column:
+                columns = (
+                    transforms.apply(transform_name, frame[column], {}).values
+                    for frame in frames(spec, archive, load.source, chunk_rows)
+                    if column in frame.columns
+                )
+                options = _observed_options(columns, dest_type)
+            requests.append(NewFieldRequest(target=load.target, name=name, type=dest_type, label=label, options=options))
+    return list({(r.target, r.name): r for r in requests}.values())
+
+
+def mapping_context(
+    spec: MappingSpec, archive: ExportArchive, owner_map: OwnerMap, load: Load, chunk_rows: int = DEFAULT_CHUNK_ROWS
+) -> MappingContext:
+    """What mapping `load` needs: the owner map, its lookups only, and the custom field definitions."""
+    used = {rule.lookup for rule in load.fields.values() if rule.lookup}
+    return MappingContext(
+        spec=spec,
+        owner_ids=owner_map.ids,
+        fallback_owner_id=owner_map.fallback_id,
+        lookups=build_lookups(spec, archive, sorted(used), chunk_rows),
+        custom_fields=read_custom_fields(spec, archive),
+    )
