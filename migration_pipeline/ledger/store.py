@@ -70,8 +70,8 @@ runs = sa.Table(
     "runs",
     metadata,
     sa.Column("run_id", sa.String(64), primary_key=True),
-    sa.Column("migration", sa.String(100), nullable=False),
-    sa.Column("load", sa.String(100), nullable=False),
+    sa.Column("migration", sa.String(100), primary_key=True),
+    sa.Column("load", sa.String(100), primary_key=True),
     sa.Column("mode", sa.String(20), nullable=False),
     sa.Column("mapping_hash", sa.String(64), nullable=False),
     sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
@@ -114,7 +114,7 @@ class Ledger:
             run_id=run_id, migration=migration, load=load, mode=mode, mapping_hash=mapping_hash, started_at=now()
         )
         with self.engine.begin() as connection:
-            connection.execute(statement.on_conflict_do_nothing(index_elements=["run_id"]))
+            connection.execute(statement.on_conflict_do_nothing(index_elements=["run_id", "migration", "load"]))
 
     def lookup(self, migration: str, load: str, keys: Iterable[str]) -> dict[str, MappedRecord]:
         found: dict[str, MappedRecord] = {}

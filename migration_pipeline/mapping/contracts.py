@@ -22,9 +22,8 @@ _SHAPES = {"datetime": _ISO_DATETIME, "date": _ISO_DATE, "email": _EMAIL}
 
 
 def raw_schema(name: str, source_object: SourceObject) -> pa.DataFrameSchema:
-    required = dict.fromkeys((source_object.key, *source_object.required_columns))
-    columns = {column: pa.Column(nullable=False, required=False, coerce=False) for column in required}
-    return pa.DataFrameSchema(columns, name=f"raw {name}")
+    """Every row needs its key; required columns are checked for presence, their values by the loads."""
+    return pa.DataFrameSchema({source_object.key: pa.Column(nullable=False, required=False)}, name=f"raw {name}")
 
 
 def destination_schema(spec: MappingSpec, load: Load) -> pa.DataFrameSchema:
@@ -82,7 +81,7 @@ def _row_level(case: dict[str, Any]) -> bool:
 def _problem(case: dict[str, Any]) -> Problem:
     column, check, value = case["column"], str(case["check"]), case["failure_case"]
     if check == "not_nullable":
-        reason = f"{column} is required but empty"
+        reason = f"{column} is empty but required"
     elif check.startswith("isin"):
         reason = f"{column} value {value!r} is not an allowed option"
     elif check.startswith("str_matches"):

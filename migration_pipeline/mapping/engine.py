@@ -95,8 +95,10 @@ def _transform_args(rule_args: dict[str, Any], rule: FieldRule, spec: MappingSpe
     args = dict(rule_args)
     if rule.transform == "value_map":
         args = {"map": spec.value_maps[args["map"]], "map_name": args["map"]}
-    if rule.transform in ("datetime",) and "timezone" not in args:
-        args["timezone"] = spec.destination.timezone
+    if rule.transform == "datetime":
+        args.setdefault("timezone", spec.destination.timezone)
+    if rule.transform in ("datetime", "date"):
+        args.setdefault("dayfirst", spec.source.dayfirst)
     if rule.transform == "phone" and "region" not in args:
         args["region"] = spec.destination.default_phone_region
     return args
@@ -153,10 +155,7 @@ def map_chunk(load: Load, frame: pd.DataFrame, context: MappingContext) -> Mappe
     out[ROW] = frame.index + 1  # the reader numbers data rows across chunks
     out[KEY] = source_key(frame, key_columns) if not _missing_columns(frame, key_columns) else None
     notes = pd.Series("", index=frame.index, dtype="object")
-    problems: list[Problem] = [
-        Problem(i, "/".join(key_columns), f"{'/'.join(key_columns)} is empty: the row has no source key")
-        for i in out.index[out[KEY].isna()]
-    ]
+    problems: list[Problem] = []  # a missing key is the raw contract's to report
     deferred: dict[str, FieldRule] = {}
     for name, rule in _expand_rules(load, frame, context).items():
         missing = _missing_columns(frame, rule.columns)

@@ -143,6 +143,7 @@ class CustomFields(_Strict):
 
 class SourceSpec(_Strict):
     system: str
+    dayfirst: bool = False  # how the export writes dates like 03/04/2021
     sample_export: str | None = None
     objects: dict[str, SourceObject]
     reference_only: dict[str, str] = {}  # objects read for reports, never loaded: why

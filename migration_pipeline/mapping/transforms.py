@@ -11,6 +11,7 @@ the payload is built for the destination, not in the bulk map/validate pass.
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -51,9 +52,10 @@ def get(name: str) -> TransformDef:
 
 
 def _blank_to_na(values: pd.Series) -> pd.Series:
-    stripped = values.astype("object").where(values.notna(), None)
-    stripped = pd.Series(stripped, index=values.index, dtype="object").str.strip()
-    return stripped.mask(stripped == "", None)
+    """Trimmed text with blanks as missing, in pandas' string dtype (vectorised, Arrow-backed)."""
+    text = values if isinstance(values.dtype, pd.StringDtype) else values.astype("str")
+    stripped = text.str.strip()
+    return stripped.mask(stripped == "")
 
 
 def _problems_where(mask: pd.Series, messages: pd.Series | str) -> pd.Series:
@@ -121,8 +123,8 @@ def _check_email(address: str) -> str | None:
 @transform("email")
 def email(values: pd.Series) -> Transformed:
     clean = _blank_to_na(values).str.lower()
-    plain = clean.str.fullmatch(_PLAIN_EMAIL).fillna(True).astype(bool)
-    suspects = clean[~plain]
+    plain = clean.str.fullmatch(_PLAIN_EMAIL).fillna(False).astype(bool)
+    suspects = clean[clean.notna() & ~plain]
     problems = pd.Series(None, index=clean.index, dtype="object")
     if len(suspects):
         verdicts = {address: _check_email(address) for address in suspects.unique()}
@@ -155,10 +157,10 @@ def phone(values: pd.Series, region: str = "US") -> Transformed:
     """Any written phone → E.164 ('+442079460958'), which Twenty splits into its sub-fields."""
     clean = _blank_to_na(values)
     compact = clean.str.replace(_PHONE_SEPARATORS, "", regex=True)
-    already_e164 = compact.str.fullmatch(_E164).fillna(True).astype(bool)
-    result = compact.where(already_e164, None)
+    already_e164 = compact.str.fullmatch(_E164).fillna(False).astype(bool)
+    result = compact.astype("object").where(already_e164, None)
     problems = pd.Series(None, index=clean.index, dtype="object")
-    others = clean[~already_e164]
+    others = clean[clean.notna() & ~already_e164]
     if len(others):
         parsed = {raw: _parse_phone(raw, region) for raw in others.unique()}
         result.loc[others.index] = others.map(lambda raw: parsed[raw][0])
@@ -172,7 +174,8 @@ def url(values: pd.Series) -> Transformed:
     clean = _blank_to_na(values)
     with_scheme = clean.where(clean.str.contains("://", regex=False).fillna(True), "https://" + clean)
     parts = with_scheme.str.extract(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://(?P<host>[^/?#\s]+)(?P<rest>.*)$")
-    bad = clean.notna() & (parts["host"].isna() | ~parts["host"].str.contains(".", regex=False).fillna(False))
+    has_dot = parts["host"].str.contains(".", regex=False).fillna(False).astype(bool)
+    bad = clean.notna() & ~has_dot
     normal = parts["scheme"].str.lower() + "://" + parts["host"].str.lower() + parts["rest"].str.rstrip("/")
     problems = _problems_where(bad, "'" + clean.astype("object").fillna("") + "' is not a web address")
     return Transformed(normal.where(~bad, None), problems)
@@ -217,16 +220,26 @@ def boolean(values: pd.Series) -> Transformed:
     return Transformed(mapped, _problems_where(bad, "'" + clean.astype("object").fillna("") + "' is not yes/no"))
 
 
+_ZONED = r"(?:Z|[+-]\d{2}:?\d{2})$"
+
+
 def _parse_datetimes(clean: pd.Series, timezone: str, dayfirst: bool) -> pd.Series:
-    # ISO strings parse in one vectorised pass; only the odd ones pay for format guessing.
-    parsed = pd.to_datetime(clean, format="ISO8601", errors="coerce", utc=False)
-    if parsed.dt.tz is not None:
-        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
-    missed = clean.notna() & parsed.isna()
-    if missed.any():
-        retry = pd.to_datetime(clean[missed], format="mixed", dayfirst=dayfirst, errors="coerce", utc=True)
-        parsed = parsed.astype("datetime64[ns]")
-        parsed.loc[missed] = retry.dt.tz_convert(timezone).dt.tz_localize(None).astype("datetime64[ns]")
+    """Naive wall-clock times in `timezone`. ISO strings parse in one vectorised pass; only the
+    odd ones pay for format guessing. Zoned values (…Z, …+10:00) are converted, not relabelled."""
+    parsed = pd.Series(pd.NaT, index=clean.index, dtype="datetime64[ns]")
+    zoned = clean.str.contains(_ZONED, regex=True).fillna(False).astype(bool)
+    for subset, utc in ((clean.notna() & ~zoned, False), (zoned, True)):
+        if not subset.any():
+            continue
+        values = clean[subset]
+        first = pd.to_datetime(values, format="ISO8601", errors="coerce", utc=utc)
+        missed = first.isna()
+        if missed.any():
+            first = first.astype(first.dtype)
+            first.loc[missed] = pd.to_datetime(values[missed], format="mixed", dayfirst=dayfirst, errors="coerce", utc=utc)
+        if utc:
+            first = first.dt.tz_convert(timezone).dt.tz_localize(None)
+        parsed.loc[subset] = first.astype("datetime64[ns]")
     return parsed
 
 
@@ -282,11 +295,13 @@ def join(frame: pd.DataFrame, separator: str = " ") -> Transformed:
 
 @transform("template", multi_column=True)
 def template(frame: pd.DataFrame, format: str = "") -> Transformed:  # noqa: A002
-    """Fill a Python format string with the row's columns: '{activity_type}: {subject}'."""
+    """Fill a format string with the row's columns: '{activity_type}: {subject}'; blanks fill as ''."""
     filled = frame.astype("object").where(frame.notna(), "")
-    result = pd.Series(format, index=frame.index, dtype="object")
-    for column in frame.columns:
-        result = result.str.replace("{" + column + "}", filled[column].astype(str), regex=False)
+    result = pd.Series("", index=frame.index, dtype="object")
+    for literal, column, _spec, _conversion in string.Formatter().parse(format):
+        result = result + literal
+        if column:
+            result = result + filled[column].astype(str)
     result = result.str.strip(" :-")
     return Transformed(result.mask(result == "", None))
 

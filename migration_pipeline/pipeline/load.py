@@ -140,8 +140,11 @@ class _Verdicts:
     by_row: dict[Any, list[Problem]] = field(default_factory=dict)
 
     def add(self, problems: Sequence[Problem]) -> None:
+        """Keep the first, most specific, problem found for each field of a row."""
         for problem in problems:
-            self.by_row.setdefault(problem.index, []).append(problem)
+            found = self.by_row.setdefault(problem.index, [])
+            if all(p.field != problem.field for p in found):
+                found.append(problem)
 
     def bad(self) -> set[Any]:
         return set(self.by_row)
@@ -267,14 +270,14 @@ def _write(
             continue
         row = good.loc[index]
         entry = existing.get(row[KEY])
-        mappings.append(_mapping(load, row, payload, entry.outcome if entry else "created", entry is None))
+        mappings.append(_mapping(load, row, payload, payload["id"], entry.outcome if entry else "created", entry is None))
         audit.append(_event(row, "updated" if entry else "created", payload["id"], row[NOTES]))
     for index in plan.unchanged:
         row = good.loc[index]
         audit.append(_event(row, "unchanged", existing[row[KEY]].dest_id, row[NOTES]))
     for index, survivor_id, survivor_key in plan.merged:
         row = good.loc[index]
-        mappings.append({**_mapping(load, row, payloads[index], "merged", False), "dest_id": survivor_id})
+        mappings.append(_mapping(load, row, payloads[index], survivor_id, "merged", False))
         detail = f"duplicate of {survivor_key!r} (same {load.dedupe_on}); linked to that record"
         audit.append(_event(row, "merged", survivor_id, detail))
     job.ledger.record(migration, job.ledger_run, job.load.name, mappings=mappings, audit=audit)
@@ -309,6 +312,7 @@ def _plan(
         value = good.at[index, DEDUPE] if job.load.dedupe_on else None
         survivor = survivors.get(value) if isinstance(value, str) else None
         if survivor is not None and survivor[0] != key:
+            payloads[index]["id"] = survivor[1]
             plan.merged.append((index, survivor[1], survivor[0]))
             continue
         payloads[index]["id"] = destination_id(job.spec.migration, job.load.name, key)
@@ -341,12 +345,12 @@ def _send(job: LoadJob, plan: _Plan, verdicts: _Verdicts) -> set[Any]:
     return written
 
 
-def _mapping(load: Load, row: pd.Series, payload: dict[str, Any], outcome: str, created: bool) -> dict[str, Any]:
+def _mapping(load: Load, row: pd.Series, payload: dict[str, Any], dest_id: str, outcome: str, created: bool) -> dict[str, Any]:
     dedupe = row.get(DEDUPE) if load.dedupe_on else None
     return {
         "source_key": row[KEY],
         "dest_object": load.target,
-        "dest_id": payload["id"],
+        "dest_id": dest_id,
         "payload_hash": payload_hash(payload),
         "dedupe_value": dedupe if isinstance(dedupe, str) else None,
         "outcome": outcome,

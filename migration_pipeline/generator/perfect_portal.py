@@ -1,0 +1,861 @@
+"""Seeded, streaming generator of Perfect Portal CRM exports (format: docs/perfect_portal_export.md).
+
+Why it exists: the reader, the mapping and the loaders must be exercised on exports of any size
+that look like a real Sydney law firm's and carry the mess real exports carry, without touching
+client data. Rows go to the `csv` module as soon as they are made, and every cross-reference
+(contact → client, matter → client, activity → matter …) is computed from row numbers instead of
+being remembered, so memory stays flat whatever `records` is. Every value comes from one
+`random.Random(seed)` drawn in a fixed order, so a seed reproduces an export byte for byte.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import random
+import struct
+import unicodedata
+import zlib
+from collections import deque
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import date, timedelta
+from math import gcd
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+Row = list[str]
+
+# --- the firm and its world ------------------------------------------------------------------
+
+FIRM_DOMAIN = "harbourlaw.example"
+FIRM_PHONE = "+61 2 9374 4000"
+UNKNOWN_STAFF = (
+    "former.partner@harbourlaw.example",
+    "reception@harbourlaw.example",
+    "temp.clerk@harbourlaw.example",
+    "j.wilson.old@harbourlaw.example",
+)
+ROLES = ("Partner", "Senior Associate", "Associate", "Conveyancer", "Paralegal", "Law Clerk",
+         "Practice Manager", "Receptionist")
+
+FIRST_NAMES = (
+    "James", "Olivia", "William", "Charlotte", "Jack", "Amelia", "Noah", "Isla", "Thomas", "Mia",
+    "Oliver", "Ava", "Lucas", "Grace", "Henry", "Chloe", "Ethan", "Sophie", "Liam", "Emily",
+    "Daniel", "Hannah", "Samuel", "Ruby", "Michael", "Zoe", "David", "Lily", "Matthew", "Ella",
+    "Wei", "Mei", "Minh", "Linh", "Raj", "Priya", "Mohammed", "Fatima", "Giorgos", "Eleni",
+    "Marco", "Giulia", "Hiroshi", "Yuki", "Sean", "Aoife", "Ahmed", "Layla", "Patrick", "Sarah",
+    "Andrew", "Jessica", "Benjamin", "Emma", "Joshua", "Laura", "José", "Zoë", "Renée", "Chloé",
+)
+LAST_NAMES = (
+    "Smith", "Jones", "Williams", "Brown", "Wilson", "Taylor", "Johnson", "White", "Martin",
+    "Anderson", "Thompson", "Nguyen", "Tran", "Le", "Chen", "Wang", "Li", "Zhang", "Kelly", "Ryan",
+    "Walsh", "Murphy", "Campbell", "Stewart", "Robinson", "Clarke", "Mitchell", "Walker", "Harris",
+    "Lee", "King", "Singh", "Patel", "Sharma", "Papadopoulos", "Nikolaidis", "Rossi", "Russo",
+    "Khoury", "Haddad", "Kim", "Park", "Tanaka", "Edwards", "Hughes", "Baker", "Cooper", "Morris",
+    "Ward", "Turner", "Collins", "Bennett", "O’Brien", "Müller", "Núñez", "Peña",
+)
+# Names a Windows app would mangle: used for the rows whose cells are written as cp1252 bytes.
+ACCENTED_FIRST = ("José", "Zoë", "Renée", "Chloé", "Björn", "François", "Jürgen", "Noël", "Agnès",
+                  "Inés", "Mónica", "Søren")
+ACCENTED_LAST = ("Müller", "Núñez", "O’Brien", "Peña", "D’Souza", "Fernández", "Gómez", "Schröder",
+                 "Lefèvre", "Ibáñez", "O’Connor", "Pérez")
+
+AREA_CODES = ("2", "2", "2", "2", "3", "7", "8")  # mostly Sydney
+PERSONAL_DOMAINS = ("gmail.com", "outlook.com", "bigpond.com", "hotmail.com", "icloud.com",
+                    "yahoo.com.au", "optusnet.com.au", "tpg.com.au")
+COMPANY_STEMS = ("Harbourside", "Blue Gum", "Southern Cross", "Wattle", "Ironbark", "Coastal",
+                 "Redfern", "Pacific", "Northshore", "Kookaburra", "Jacaranda", "Sandstone",
+                 "Westside", "Bondi", "Parramatta Valley", "Lilyfield")
+COMPANY_KINDS = ("Developments", "Holdings", "Property Group", "Constructions", "Investments",
+                 "Trading", "Café", "Dental", "Logistics", "Consulting")
+COMPANY_SUFFIXES = ("Pty Ltd", "Pty Ltd", "Pty Limited", "Ltd", "Family Trust")
+JOB_TITLES = ("Director", "Owner", "Accountant", "Office Manager", "CFO", "Executor",
+              "Property Manager", "Company Secretary", "", "", "")
+LANGUAGES = ("English", "English", "English", "English", "English", "Mandarin", "Cantonese",
+             "Vietnamese", "Arabic", "Greek", "Italian", "Hindi", "Korean", "")
+SOURCE_CHANNELS = ("Website", "Referral", "Walk-in", "Google Ads")
+LENDERS = ("Westpac", "ANZ", "NAB", "Commonwealth Bank", "Other")
+PRACTICE_AREAS = ("Conveyancing", "Litigation", "Wills & Estates", "Family", "Commercial")
+
+STREETS = ("Elm", "George", "Pitt", "Oxford", "Crown", "Bourke", "King", "Victoria", "Military",
+           "Pacific", "Beach", "Church", "Marion", "Bay", "Harbour", "Railway", "Station", "Ocean",
+           "Park", "Forest", "Wattle", "Darling")
+STREET_TYPES = ("St", "St", "Rd", "Ave", "Pde", "Lane", "Cres", "Pl")
+SUBURBS = (
+    ("Surry Hills", "NSW", "2010"), ("Paddington", "NSW", "2021"), ("Bondi", "NSW", "2026"),
+    ("Double Bay", "NSW", "2028"), ("Randwick", "NSW", "2031"), ("Newtown", "NSW", "2042"),
+    ("Balmain", "NSW", "2041"), ("Glebe", "NSW", "2037"), ("Parramatta", "NSW", "2150"),
+    ("Chatswood", "NSW", "2067"), ("Mosman", "NSW", "2088"), ("Manly", "NSW", "2095"),
+    ("Cronulla", "NSW", "2230"), ("Hurstville", "NSW", "2220"), ("Strathfield", "NSW", "2135"),
+    ("Penrith", "NSW", "2750"), ("Castle Hill", "NSW", "2154"), ("Marrickville", "NSW", "2204"),
+    ("North Sydney", "NSW", "2060"), ("Sydney", "NSW", "2000"), ("Wollongong", "NSW", "2500"),
+    ("Newcastle", "NSW", "2300"), ("Melbourne", "VIC", "3000"), ("Brisbane", "QLD", "4000"),
+)
+
+SENTENCES = (
+    "We have received the signed contract of sale and the deposit has been paid.",
+    "The vendor's solicitor has asked for a two-day extension of the cooling-off period.",
+    "Please find attached the draft engagement letter and costs disclosure for your review.",
+    "The bank has issued formal loan approval, so settlement remains on track.",
+    "We are still waiting on the strata report and the building and pest inspection.",
+    "The other side has filed their defence and we are preparing a reply.",
+    "Mediation has been listed for the week after next at the Sydney registry.",
+    "The executor has provided the original will and the death certificate.",
+    "The probate application has been lodged with the Supreme Court.",
+    "Please bring two forms of photo ID to the appointment for verification of identity.",
+    "Transfer duty must be paid to Revenue NSW before settlement.",
+    "Client called to confirm the settlement time agreed with the lender.",
+    "Our invoice for the work completed to date is attached.",
+    "Left a voicemail asking the client to call back about the adjustments.",
+    "The title search shows an easement for drainage along the rear boundary.",
+    "Counsel's advice on prospects has been received and is summarised below.",
+    "We have sent the consent orders to the other party for signature.",
+    "The landlord has agreed to the proposed rent-free period.",
+    "Settlement figures have been sent to the incoming mortgagee.",
+    "The client would prefer to communicate by email after 5pm.",
+)
+BOLD_PHRASES = ("settlement is booked for 2pm", "the cooling-off period ends on Friday",
+                "original documents are required", "please call us before transferring any funds")
+CHECKLIST = ("Signed contract", "Two forms of photo ID", "Deposit receipt", "Loan approval letter",
+             "Council rates notice", "Strata report", "Signed costs agreement")
+EMAIL_SUBJECTS = ("Contract of sale – next steps", "Settlement update", "Engagement letter",
+                  "Documents required", "Re: your matter", "Invoice attached", "Mediation date")
+CALL_SUBJECTS = ("Call with client", "Call from lender", "Call to other side", "Missed call")
+NOTE_SUBJECTS = ("File note", "Attendance note", "Conference note", "")
+TASK_TITLES = ("Send engagement letter", "Order title search", "Prepare transfer documents",
+               "Book settlement", "Follow up loan approval", "Review contract of sale",
+               "Lodge probate application", "Prepare affidavit", "Chase signed costs agreement",
+               "File notice of appearance", "Calculate adjustments", "Verify client identity")
+TASK_STATUSES = ("Open", "Open", "In Progress", "Waiting", "Completed", "Completed", "Completed",
+                 "Cancelled")
+PRIORITIES = ("Low", "Normal", "Normal", "Normal", "High")
+DOCUMENT_KINDS = (
+    ("engagement-letter", "pdf", "application/pdf"), ("costs-agreement", "pdf", "application/pdf"),
+    ("contract-of-sale", "pdf", "application/pdf"), ("title-search", "pdf", "application/pdf"),
+    ("settlement-statement", "pdf", "application/pdf"), ("invoice", "pdf", "application/pdf"),
+    ("id-verification", "jpg", "image/jpeg"), ("signed-authority", "png", "image/png"),
+    ("file-note", "txt", "text/plain"),
+    ("affidavit", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("will-draft", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ("correspondence", "msg", "application/vnd.ms-outlook"),
+)
+FILE_MAGIC = {"pdf": b"%PDF-1.4\n", "jpg": b"\xff\xd8\xff\xe0", "png": b"\x89PNG\r\n\x1a\n",
+              "txt": b"", "docx": b"PK\x03\x04", "msg": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"}
+THIRD_PARTY_ORGS = {
+    "real_estate_agent": ("Ray White Double Bay", "LJ Hooker Parramatta", "McGrath Manly",
+                          "Belle Property Balmain"),
+    "mortgage_broker": ("Aussie Home Loans", "Mortgage Choice", "Loan Market"),
+    "referral_partner": ("Nguyen & Co Accountants", "Harbour Financial Planning", "BDO Sydney"),
+    "other": ("InfoTrack", "Sydney Building Inspections", "Strata Plus"),
+}
+SMS_TEMPLATES = {
+    "welcome": "Hi {name}, welcome to Harbour Law. Your matter is now open.",
+    "settlement-reminder": "Hi {name}, a reminder that settlement is in 7 days.",
+    "settlement-day": "Hi {name}, settlement has completed. Congratulations!",
+    "document-ready": "Hi {name}, a document is ready for you in the client portal.",
+    "appointment-reminder": "Hi {name}, see you tomorrow at 10am at our Pitt St office.",
+}
+INBOUND_SMS = ("Thanks!", "Can you call me back please", "Got it, thank you", "Who is this?")
+AUTOMATION_RULES = (
+    ("Welcome SMS on intake", "matter.created", "send_sms:welcome", "yes"),
+    ("Engagement letter task", "matter.stage_changed:Engaged", "create_task:Send engagement letter", "yes"),
+    ("Notify agent on exchange", "matter.stage_changed:Closing", "email_third_party:real_estate_agent", "yes"),
+    ("Settlement reminder 7 days", "matter.settlement_date-7d", "send_sms:settlement-reminder", "yes"),
+    ("Settlement day SMS", "matter.settlement_date", "send_sms:settlement-day", "yes"),
+    ("Portal invite on engagement", "matter.stage_changed:Engaged", "portal_invite:primary_contact", "yes"),
+    ("Document ready notice", "document.shared", "send_sms:document-ready", "yes"),
+    ("Review request after win", "matter.stage_changed:Closed Won", "send_email:review-request", "yes"),
+    ("Lost enquiry survey", "matter.stage_changed:Closed Lost", "send_email:feedback-survey", "no"),
+    ("Appointment reminder", "appointment.start-1d", "send_sms:appointment-reminder", "yes"),
+    ("Overdue task escalation", "task.overdue+2d", "notify_user:owner", "yes"),
+    ("Invoice follow-up", "invoice.unpaid+14d", "send_email:payment-reminder", "no"),
+)
+CUSTOM_FIELDS = (
+    ("matter", "property_address", "Property address", "text", ""),
+    ("matter", "settlement_date", "Settlement date", "date", ""),
+    ("matter", "purchase_price", "Purchase price", "number", ""),
+    ("matter", "lender", "Lender", "picklist", ";".join(LENDERS)),
+    ("matter", "practice_areas", "Practice areas", "multiselect", ";".join(PRACTICE_AREAS)),
+    ("contact", "billing_flag", "Billing contact", "checkbox", ""),
+    ("contact", "source_channel", "Source channel", "picklist", ";".join(SOURCE_CHANNELS)),
+    ("contact", "preferred_language", "Preferred language", "text", ""),
+)
+
+CLOSED_STAGES = frozenset({"Closed Won", "Closed Lost"})
+LOST_SHARE = 0.22  # enquiries that never engage: Intake (or a review) then Closed Lost
+ADVANCE = 0.5  # chance an open matter moved on to its pipeline's next stage
+
+
+@dataclass(frozen=True)
+class MatterKind:
+    """A kind of matter: its practice area, the stages it passes through, its typical fee."""
+
+    matter_type: str
+    practice_area: str
+    pipeline: tuple[str, ...]
+    fee: tuple[int, int]
+    is_property: bool = False
+
+
+_PURCHASE = MatterKind("Conveyancing - Purchase", "Conveyancing",
+                       ("Intake", "Engaged", "Under Review", "Closing", "Settled", "Closed Won"),
+                       (1100, 2600), is_property=True)
+_SALE = MatterKind("Conveyancing - Sale", "Conveyancing",
+                   ("Intake", "Engaged", "Closing", "Settled", "Closed Won"), (900, 2200), is_property=True)
+MATTER_KINDS = (
+    _PURCHASE, _PURCHASE, _PURCHASE, _SALE, _SALE,
+    MatterKind("Litigation", "Litigation", ("Intake", "Under Review", "Engaged", "Discovery",
+                                            "Negotiation", "Settled", "Closed Won"), (8000, 150000)),
+    MatterKind("Wills & Estates", "Wills & Estates", ("Intake", "Engaged", "Closing", "Closed Won"),
+               (600, 9000)),
+    MatterKind("Wills & Estates", "Wills & Estates", ("Intake", "Engaged", "Closing", "Closed Won"),
+               (600, 9000)),
+    MatterKind("Family", "Family", ("Intake", "Under Review", "Engaged", "Negotiation", "Settled",
+                                    "Closed Won"), (5000, 60000)),
+    MatterKind("Commercial", "Commercial", ("Intake", "Under Review", "Engaged", "Negotiation",
+                                            "Closing", "Closed Won"), (2500, 40000)),
+)
+
+# --- the export's shape ----------------------------------------------------------------------
+
+CLIENT_COLUMNS = ("client_id", "client_name", "client_type", "email", "phone", "website",
+                  "address_line1", "address_line2", "city", "state", "postcode", "country",
+                  "owner_email", "created_at", "modified_at")
+CONTACT_COLUMNS = ("contact_id", "client_id", "first_name", "last_name", "full_name", "email",
+                   "phone", "mobile", "job_title", "contact_type", "created_at", "modified_at",
+                   "billing_flag", "source_channel", "preferred_language")
+MATTER_COLUMNS = ("matter_id", "client_id", "primary_contact_id", "matter_name", "matter_type",
+                  "stage", "amount", "currency", "opened_at", "expected_close", "closed_at",
+                  "owner_email", "created_at", "modified_at", "property_address",
+                  "settlement_date", "purchase_price", "lender", "practice_areas")
+HISTORY_COLUMNS = ("history_id", "matter_id", "stage", "entered_at", "changed_by_email")
+ACTIVITY_COLUMNS = ("activity_id", "activity_type", "subject", "body", "occurred_at",
+                    "author_email", "client_id", "contact_id", "matter_id", "modified_at")
+TASK_COLUMNS = ("task_id", "title", "description", "status", "priority", "due_date",
+                "assignee_email", "client_id", "contact_id", "matter_id", "created_at", "modified_at")
+DOCUMENT_COLUMNS = ("document_id", "file_name", "file_path", "mime_type", "size_bytes",
+                    "uploaded_at", "uploaded_by_email", "client_id", "contact_id", "matter_id",
+                    "modified_at")
+USER_COLUMNS = ("user_id", "email", "first_name", "last_name", "role", "active")
+THIRD_PARTY_COLUMNS = ("party_id", "matter_id", "party_type", "first_name", "last_name", "email",
+                       "phone", "organisation", "access_level", "granted_at", "modified_at")
+PORTAL_COLUMNS = ("portal_user_id", "client_id", "contact_id", "login_email", "status",
+                  "last_login_at", "created_at")
+SMS_COLUMNS = ("sms_id", "matter_id", "contact_id", "direction", "to_number", "template_name",
+               "body", "sent_at", "status", "trigger")
+RULE_COLUMNS = ("rule_id", "name", "trigger", "action", "enabled")
+CUSTOM_FIELD_COLUMNS = ("object", "column", "label", "type", "options")
+
+START = date(2021, 1, 1)
+DAYS = tuple((START + timedelta(days=n)).isoformat() for n in range((date(2026, 12, 31) - START).days + 1))
+TIMES = tuple(f"T{hour:02d}:{minute:02d}:00" for hour in range(8, 19) for minute in range(0, 60, 5))
+DAY_INDEX = {day: n for n, day in enumerate(DAYS)}
+LAST_DAY = len(DAYS) - 1
+LAST_OPENING = LAST_DAY - 420  # leaves room for a whole stage path (≤ 7 steps of ≤ 45 days)
+
+
+def _ascii_slug(name: str) -> str:
+    """'O’Brien' → 'obrien', 'Zoë' → 'zoe': email local parts stay ASCII like real mailboxes."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in folded.lower() if ch.isalnum())
+
+
+SLUGS = {name: _ascii_slug(name) for name in FIRST_NAMES + LAST_NAMES + ACCENTED_FIRST + ACCENTED_LAST
+         + COMPANY_STEMS + COMPANY_KINDS}
+ORGANISATION_DOMAINS = {organisation: f"{_ascii_slug(organisation.split()[0])}.com.au"
+                        for organisations in THIRD_PARTY_ORGS.values() for organisation in organisations}
+
+
+def _tiny_png() -> str:
+    """A real 1×1 PNG as base64, for inline `data:` images (built so its CRCs are right)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\x1f\x4e\x79")
+    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    return base64.b64encode(png).decode()
+
+
+INLINE_IMAGE = f'<img src="data:image/png;base64,{_tiny_png()}" alt="Harbour Law" width="120">'
+
+
+def _cp1252_cell(text: str) -> str:
+    """Text whose UTF-8 encoding (with surrogateescape) is its cp1252 bytes: a cell pasted from a
+    Windows app into an otherwise UTF-8 file."""
+    return text.encode("cp1252").decode("utf-8", "surrogateescape")
+
+
+def _readable(cell: str) -> str:
+    """A contact cell as the vendor's SMS system would print it, even if it was stored as cp1252."""
+    try:
+        cell.encode("utf-8")
+        return cell
+    except UnicodeEncodeError:
+        return cell.encode("utf-8", "surrogateescape").decode("cp1252")
+
+
+def _title_header(column: str) -> str:
+    """'client_id' → 'Client ID', the spreadsheet-style header some exports use."""
+    return " ".join("ID" if word == "id" else word.capitalize() for word in column.split("_"))
+
+
+def _coprime_step(modulus: int) -> int:
+    """A multiplier that permutes 0..modulus-1, so matters spread over clients without a table."""
+    return next(p for p in (7919, 104729, 1299709, 15485863) if gcd(p, modulus) == 1)
+
+
+# --- sizes, dirt and output ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How many rows each object gets for a requested total (the split the brief asks for)."""
+
+    clients: int
+    contacts: int
+    matters: int
+    activities: int
+    tasks: int
+    documents: int
+    third_parties: int
+    users: int
+    portal_per_contact: float
+    sms_per_contact: float
+
+    @classmethod
+    def for_records(cls, records: int) -> Sizes:
+        def share(fraction: float) -> int:
+            return max(1, round(records * fraction))
+
+        clients, contacts = share(0.06), share(0.16)
+        return cls(
+            clients=clients, contacts=contacts, matters=share(0.10), activities=share(0.30),
+            tasks=share(0.10), documents=share(0.06), third_parties=share(0.04),
+            users=min(200, max(5, round(clients / 150))),
+            portal_per_contact=min(1.0, records * 0.03 / contacts),
+            sms_per_contact=min(1.0, records * 0.03 / contacts),
+        )
+
+
+class Dirt:
+    """Which rows of one object carry which dirty case.
+
+    Each case hits about `rate` of the rows by chance (one draw decides whether and which), and two
+    rows per case are forced up front so that even a small export exercises every case.
+    """
+
+    def __init__(self, rng: random.Random, rows: int, cases: Sequence[str], rate: float, first: int = 0):
+        self._cases = tuple(cases)
+        self._threshold = min(1.0, rate * len(self._cases))
+        self._random = rng.random
+        self._forced: dict[int, str] = {}
+        slots = range(first, rows)
+        if rate > 0 and len(slots) >= 2 * len(self._cases):
+            picked = rng.sample(slots, 2 * len(self._cases))
+            self._forced = {row: self._cases[n // 2] for n, row in enumerate(picked)}
+
+    def case(self, row: int) -> str | None:
+        draw = self._random()
+        forced = self._forced.get(row)
+        if forced is not None:
+            return forced
+        if draw < self._threshold:
+            return self._cases[int(draw / self._threshold * len(self._cases))]
+        return None
+
+
+class Sink:
+    """One CSV being written row by row; it only counts rows, it never keeps them."""
+
+    def __init__(self, path: Path, columns: Sequence[str], *, encoding: str = "utf-8",
+                 delimiter: str = ",", errors: str = "strict", header: Sequence[str] | None = None):
+        self._file = open(path, "w", encoding=encoding, errors=errors, newline="")
+        self._writer = csv.writer(self._file, delimiter=delimiter)
+        self._writer.writerow(header or columns)
+        self.rows = 0
+
+    def write(self, row: Row) -> None:
+        self._writer.writerow(row)
+        self.rows += 1
+
+    def close(self) -> None:
+        self._file.close()
+
+
+# --- the generator -----------------------------------------------------------------------------
+
+
+class PerfectPortalExport:
+    """One generation run: the seeded RNG, the sizes, the firm's staff, and one writer per object."""
+
+    def __init__(self, out_dir: Path, sizes: Sizes, seed: int, dirty_rate: float, with_files: bool):
+        self.out = out_dir
+        self.sizes = sizes
+        self.rng = random.Random(seed)
+        self.r = self.rng.random
+        self.dirty_rate = dirty_rate
+        self.with_files = with_files
+        self.staff: list[tuple[str, str, str]] = []  # (email, first, last); at most 200
+        self.matter_step = _coprime_step(sizes.clients)
+        self.matter_of_client = pow(self.matter_step, -1, sizes.clients)
+        self.bad_client_ref = f"C-{max(999_999, sizes.clients + 1):06d}"
+
+    # small draws ----------------------------------------------------------------------------
+
+    def pick(self, options: Sequence[T]) -> T:
+        return options[int(self.r() * len(options))]
+
+    def between(self, low: int, high: int) -> int:
+        return low + int(self.r() * (high - low + 1))
+
+    def stamp(self, day: int) -> str:
+        return DAYS[day] + self.pick(TIMES)
+
+    def created_modified(self, low: int = 0, high: int = LAST_OPENING) -> tuple[str, str]:
+        """A creation time and a modification time not before it (often the same moment)."""
+        day = self.between(low, high)
+        created = self.stamp(day)
+        later = min(LAST_DAY, day + int(self.r() ** 3 * 500))
+        return created, (created if later == day else self.stamp(later))
+
+    def person(self) -> tuple[str, str]:
+        return self.pick(FIRST_NAMES), self.pick(LAST_NAMES)
+
+    def email(self, first: str, last: str, domain: str | None = None) -> str:
+        domain = domain or self.pick(PERSONAL_DOMAINS)
+        first_slug, last_slug = SLUGS[first], SLUGS[last]
+        draw = self.r()
+        if draw < 0.5:
+            return f"{first_slug}.{last_slug}@{domain}"
+        if draw < 0.75:
+            return f"{first_slug}.{last_slug}{self.between(1, 99)}@{domain}"
+        return f"{first_slug[0]}{last_slug}@{domain}"
+
+    def landline(self) -> str:
+        area, head, tail = self.pick(AREA_CODES), self.between(8000, 9999), self.between(0, 9999)
+        if self.r() < 0.5:
+            return f"+61 {area} {head} {tail:04d}"
+        return f"(0{area}) {head} {tail:04d}"
+
+    def mobile(self) -> str:
+        a, b, c = self.between(0, 99), self.between(0, 999), self.between(0, 999)
+        if self.r() < 0.7:
+            return f"04{a:02d} {b:03d} {c:03d}"
+        return f"+61 4{a:02d} {b:03d} {c:03d}"
+
+    def phone(self) -> str:
+        draw = self.r()
+        if draw < 0.06:
+            return f"+1 ({self.pick((212, 415, 310, 646))}) 555-01{self.between(0, 99):02d}"
+        return self.landline() if draw < 0.6 else self.mobile()
+
+    def address(self) -> tuple[str, str, str, str]:
+        number = str(self.between(1, 240))
+        if self.r() < 0.3:
+            number = f"{self.between(1, 40)}/{number}"
+        suburb, state, postcode = self.pick(SUBURBS)
+        return f"{number} {self.pick(STREETS)} {self.pick(STREET_TYPES)}", suburb, state, postcode
+
+    def staff_email(self, case: str | None = None) -> str:
+        """A member of staff; for the 'unknown_owner' case someone who has left (not in users.csv)."""
+        if case == "unknown_owner":
+            return self.pick(UNKNOWN_STAFF)
+        return self.pick(self.staff)[0]
+
+    # cross-references, computed rather than remembered ---------------------------------------
+
+    def client_of_contact(self, contact: int) -> int:
+        return contact * self.sizes.clients // self.sizes.contacts
+
+    def contact_of_client(self, client: int) -> int:
+        """One of the client's contacts (contacts are laid out client by client)."""
+        clients, contacts = self.sizes.clients, self.sizes.contacts
+        first = -(-client * contacts // clients)
+        following = -(-(client + 1) * contacts // clients)
+        return min(contacts - 1, first + int(self.r() * max(1, following - first)))
+
+    def client_of_matter(self, matter: int) -> int:
+        return matter * self.matter_step % self.sizes.clients
+
+    def first_matter_of_client(self, client: int) -> int:
+        return min(self.sizes.matters - 1, client * self.matter_of_client % self.sizes.clients)
+
+    # users, rules, custom fields ----------------------------------------------------------------
+
+    def write_users(self, sink: Sink) -> None:
+        taken: set[str] = set()
+        for n in range(self.sizes.users):
+            first, last = self.pick(FIRST_NAMES[:56]), self.pick(LAST_NAMES[:52])
+            email = f"{SLUGS[first]}.{SLUGS[last]}@{FIRM_DOMAIN}"
+            while email in taken:
+                email = f"{SLUGS[first]}.{SLUGS[last]}{len(taken)}@{FIRM_DOMAIN}"
+            taken.add(email)
+            self.staff.append((email, first, last))
+            role = ROLES[0] if n < 2 else self.pick(ROLES[1:])
+            active = "no" if self.r() < 0.1 else "yes"
+            sink.write([f"U-{n + 1:06d}", email, first, last, role, active])
+
+    def write_rules(self, sink: Sink) -> int:
+        count = self.between(6, len(AUTOMATION_RULES))
+        for n, rule in enumerate(AUTOMATION_RULES[:count]):
+            sink.write([f"R-{n + 1:06d}", *rule])
+        return count
+
+    @staticmethod
+    def write_custom_fields(sink: Sink) -> None:
+        for definition in CUSTOM_FIELDS:
+            sink.write(list(definition))
+
+    # clients ----------------------------------------------------------------------------------
+
+    def client_row(self, n: int, case: str | None) -> Row:
+        line1, city, state, postcode = self.address()
+        created, modified = self.created_modified()
+        if self.r() < 0.35:
+            stem, kind = self.pick(COMPANY_STEMS), self.pick(COMPANY_KINDS)
+            name, client_type = f"{stem} {kind} {self.pick(COMPANY_SUFFIXES)}", "company"
+            site = f"{SLUGS[stem]}{SLUGS[kind]}.com.au"
+            email, website = f"{self.pick(('info', 'accounts', 'admin'))}@{site}", f"www.{site}"
+        else:
+            first, last = self.person()
+            partner = f" & {self.pick(FIRST_NAMES)}" if self.r() < 0.2 else ""
+            name, client_type = f"{first}{partner} {last}", "individual"
+            email, website = self.email(first, last), ""
+        line2 = self.pick(("", "", "", "", "Level 3", "Suite 12", "PO Box 451"))
+        country = "Australia" if self.r() < 0.97 else ""
+        return [f"C-{n + 1:06d}", name, client_type, email, self.phone(), website, line1, line2,
+                city, state, postcode, country, self.staff_email(case), created, modified]
+
+    def write_clients(self, sink: Sink) -> None:
+        dirt = Dirt(self.rng, self.sizes.clients, ("unknown_owner",), self.dirty_rate)
+        for n in range(self.sizes.clients):
+            sink.write(self.client_row(n, dirt.case(n)))
+
+    # contacts, with their portal logins and text messages --------------------------------------
+
+    def contact_names(self, case: str | None, recent: deque[tuple[str, str, str]]) -> tuple[str, str, str, str]:
+        """(first, last, full, email) for one contact, shaped by its dirty case."""
+        if case == "duplicate" and recent:
+            first, last, email = self.pick(recent)
+            return first, last, f"{first} {last}", self.shout(email)
+        if case == "cp1252_name":
+            first, last = self.pick(ACCENTED_FIRST), self.pick(ACCENTED_LAST)
+            email = self.email(first, last)
+            return _cp1252_cell(first), _cp1252_cell(last), _cp1252_cell(f"{first} {last}"), email
+        first, last = self.person()
+        email = self.email(first, last)
+        recent.append((first, last, email))
+        if case == "no_name":
+            return "", "", "", email
+        if case == "full_name_only":
+            return "", "", f"{first} {last}", email
+        if case == "bad_email":
+            email = self.pick(("john@@example.com", "n/a", "jane.doe@", "bob at example dot com"))
+        return first, last, f"{first} {last}", email
+
+    def shout(self, email: str) -> str:
+        """The same address typed again by someone else: other case, stray spaces."""
+        variant = self.between(0, 2)
+        if variant == 0:
+            return f"  {email.title()} "
+        if variant == 1:
+            return email.upper()
+        return f"{email[0].upper()}{email[1:]} "
+
+    def contact_row(self, n: int, case: str | None, recent: deque[tuple[str, str, str]]) -> Row:
+        client = self.client_of_contact(n)
+        first, last, full, email = self.contact_names(case, recent)
+        phone, mobile = self.landline() if self.r() < 0.5 else "", self.mobile()
+        if case == "bad_phone":
+            phone = self.pick(("call reception", "12", "+99 123"))
+            mobile = self.pick(("", "12", "call reception"))
+        is_first = n == 0 or self.client_of_contact(n - 1) != client
+        contact_type = "primary" if is_first else self.pick(("billing", "other", "other"))
+        created, modified = self.created_modified()
+        return [f"P-{n + 1:06d}", f"C-{client + 1:06d}", first, last, full, email, phone, mobile,
+                self.pick(JOB_TITLES), contact_type, created, modified,
+                "yes" if contact_type == "billing" or self.r() < 0.1 else "no",
+                self.pick(SOURCE_CHANNELS), self.pick(LANGUAGES)]
+
+    def portal_row(self, n: int, contact: Row) -> Row:
+        status = self.pick(("active", "active", "active", "invited", "disabled"))
+        created = contact[10]
+        day = min(LAST_DAY, DAY_INDEX[created[:10]] + self.between(0, 60))
+        last_login = "" if status == "invited" else self.stamp(day)
+        return [f"PU-{n + 1:06d}", contact[1], contact[0], contact[5].strip().lower(), status,
+                last_login, created]
+
+    def sms_row(self, n: int, contact: Row, client: int, rules: int) -> Row:
+        sent = self.stamp(self.between(0, LAST_DAY))
+        matter = f"M-{self.first_matter_of_client(client) + 1:06d}"
+        if self.r() < 0.15:
+            return [f"S-{n + 1:06d}", matter, contact[0], "inbound", FIRM_PHONE, "",
+                    self.pick(INBOUND_SMS), sent, "received", ""]
+        template = self.pick(tuple(SMS_TEMPLATES))
+        body = SMS_TEMPLATES[template].format(name=_readable(contact[2]) or "there")
+        status = self.pick(("delivered", "delivered", "delivered", "delivered", "failed", "undelivered"))
+        trigger = f"R-{self.between(1, rules):06d}" if self.r() < 0.7 else "manual"
+        return [f"S-{n + 1:06d}", matter, contact[0], "outbound", contact[7], template, body, sent,
+                status, trigger]
+
+    def write_contacts(self, contacts: Sink, portal: Sink, sms: Sink, rules: int) -> None:
+        cases = ("duplicate", "no_name", "full_name_only", "bad_email", "bad_phone", "cp1252_name")
+        dirt = Dirt(self.rng, self.sizes.contacts, cases, self.dirty_rate, first=1)
+        recent: deque[tuple[str, str, str]] = deque(maxlen=64)
+        for n in range(self.sizes.contacts):
+            row = self.contact_row(n, dirt.case(n), recent)
+            contacts.write(row)
+            if "@" in row[5] and self.r() < self.sizes.portal_per_contact:
+                portal.write(self.portal_row(portal.rows, row))
+            if self.r() < self.sizes.sms_per_contact:
+                sms.write(self.sms_row(sms.rows, row, self.client_of_contact(n), rules))
+
+    # matters and their stage history --------------------------------------------------------
+
+    def stage_path(self, kind: MatterKind, case: str | None) -> list[str]:
+        """The stages a matter went through, ending at its current stage."""
+        pipeline = kind.pipeline
+        if case == "odd_stage":
+            odd = "Settlement Pending" if kind.is_property and self.r() < 0.6 else "On Hold - Client"
+            return [*pipeline[: self.between(1, len(pipeline) - 2)], odd]
+        if case == "incomplete_history":
+            return list(pipeline[: self.between(2, len(pipeline))])
+        if self.r() < LOST_SHARE:
+            return [*pipeline[: 1 if self.r() < 0.8 else 2], "Closed Lost"]
+        reach = 1
+        while reach < len(pipeline) and self.r() < ADVANCE:
+            reach += 1
+        return list(pipeline[:reach])
+
+    def matter_name(self, kind: MatterKind, address: str) -> str:
+        first, last = self.person()
+        if kind.is_property:
+            return f"{'Purchase' if kind is _PURCHASE else 'Sale'} of {address}"
+        if kind.practice_area == "Litigation":
+            return f"{last} v. {self.pick(LAST_NAMES)}"
+        if kind.practice_area == "Wills & Estates":
+            return f"Estate of {first} {last}" if self.r() < 0.6 else f"Will and POA – {first} {last}"
+        if kind.practice_area == "Family":
+            return f"{last} – {self.pick(('Property Settlement', 'Parenting Orders', 'Divorce'))}"
+        return f"{self.pick(('Lease review', 'Shareholders agreement', 'Sale of business'))} – " \
+               f"{self.pick(COMPANY_STEMS)} {self.pick(COMPANY_KINDS)}"
+
+    def property_fields(self, kind: MatterKind, line1: str, city: str, state: str, postcode: str,
+                        opened: int) -> list[str]:
+        """property_address, settlement_date, purchase_price, lender, practice_areas."""
+        areas = kind.practice_area
+        extra = self.pick(PRACTICE_AREAS)
+        if extra != areas and self.r() < 0.15:
+            areas = f"{areas};{extra}"
+        if not kind.is_property:
+            return ["", "", "", "", areas]
+        settles = DAYS[min(LAST_DAY, opened + self.between(42, 120))]
+        price = str(self.between(18, 120) * 25_000)
+        lender = self.pick(LENDERS) if kind is _PURCHASE or self.r() < 0.3 else ""
+        return [f"{line1}, {city} {state} {postcode}", settles, price, lender, areas]
+
+    def history(self, path: list[str]) -> list[tuple[str, int, str]]:
+        """(stage, day, stamp) per step, strictly later each time."""
+        day = self.between(0, LAST_OPENING)
+        steps = []
+        for stage in path:
+            steps.append((stage, day, self.stamp(day)))
+            day += self.between(1, 45)
+        return steps
+
+    def matter_row(self, n: int, case: str | None, history: Sink) -> Row:
+        kind = self.pick(MATTER_KINDS)
+        client = self.client_of_matter(n)
+        owner = self.staff_email(case)
+        path = self.stage_path(kind, case)
+        steps = self.history(path)
+        recorded = steps[:-1] if case == "incomplete_history" else steps
+        matter_id = f"M-{n + 1:06d}"
+        for stage, _, entered in recorded:
+            changed_by = owner if self.r() < 0.7 else self.staff_email()
+            history.write([f"H-{history.rows + 1:06d}", matter_id, stage, entered, changed_by])
+        opened_day, opened = steps[0][1], steps[0][2]
+        last_day, last_stamp = steps[-1][1], steps[-1][2]
+        modified_day = min(LAST_DAY, last_day + int(self.r() ** 2 * 60))
+        modified = last_stamp if modified_day == last_day else self.stamp(modified_day)
+        line1, city, state, postcode = self.address()
+        client_ref = {"no_client": "", "missing_client": self.bad_client_ref}.get(case or "", f"C-{client + 1:06d}")
+        low, high = kind.fee
+        return [matter_id, client_ref, f"P-{self.contact_of_client(client) + 1:06d}",
+                self.matter_name(kind, line1), kind.matter_type, path[-1],
+                f"{self.between(low // 10, high // 10) * 10}.00", "AUD", opened,
+                DAYS[min(LAST_DAY, opened_day + self.between(30, 270))],
+                last_stamp if path[-1] in CLOSED_STAGES else "", owner, opened, modified,
+                *self.property_fields(kind, line1, city, state, postcode, opened_day)]
+
+    def write_matters(self, matters: Sink, history: Sink) -> None:
+        cases = ("no_client", "missing_client", "incomplete_history", "odd_stage", "unknown_owner")
+        dirt = Dirt(self.rng, self.sizes.matters, cases, self.dirty_rate)
+        for n in range(self.sizes.matters):
+            matters.write(self.matter_row(n, dirt.case(n), history))
+
+    def write_third_parties(self, sink: Sink) -> None:
+        for n in range(self.sizes.third_parties):
+            party_type = self.pick(("real_estate_agent", "real_estate_agent", "mortgage_broker",
+                                    "referral_partner", "other"))
+            organisation = self.pick(THIRD_PARTY_ORGS[party_type])
+            first, last = self.person()
+            domain = ORGANISATION_DOMAINS[organisation]
+            granted, modified = self.created_modified()
+            sink.write([f"TP-{n + 1:06d}", f"M-{self.between(1, self.sizes.matters):06d}", party_type,
+                        first, last, self.email(first, last, domain), self.phone(), organisation,
+                        self.pick(("view", "view", "upload", "full")), granted, modified])
+
+    # activities, tasks, documents -----------------------------------------------------------
+
+    def refs(self) -> tuple[str, str, str]:
+        """client_id, contact_id, matter_id of a record hanging off a random matter (or client)."""
+        matter = int(self.r() * self.sizes.matters)
+        client = self.client_of_matter(matter)
+        contact = f"P-{self.contact_of_client(client) + 1:06d}" if self.r() < 0.8 else ""
+        matter_id = f"M-{matter + 1:06d}" if self.r() < 0.85 else ""
+        return f"C-{client + 1:06d}", contact, matter_id
+
+    def plain_email(self, name: str, author: tuple[str, str, str]) -> str:
+        body = " ".join(self.pick(SENTENCES) for _ in range(self.between(1, 3)))
+        return f"Hi {name},\n\n{body}\n\nKind regards,\n{author[1]} {author[2]}\nHarbour Law"
+
+    def html_email(self, name: str, author: tuple[str, str, str], matter_id: str, image: bool) -> str:
+        parts = [f"<p>Hi {name},</p>", f"<p>{self.pick(SENTENCES)}</p>"]
+        if self.r() < 0.5:
+            items = "".join(f"<li>{self.pick(CHECKLIST)}</li>" for _ in range(self.between(2, 4)))
+            parts.append(f"<p>Please send us:</p><ul>{items}</ul>")
+        parts.append(f"<p>Please note: <b>{self.pick(BOLD_PHRASES)}</b>.</p>")
+        if self.r() < 0.5:
+            link = f"https://portal.{FIRM_DOMAIN}/matters/{matter_id or 'inbox'}"
+            parts.append(f'<p>You can upload documents through the <a href="{link}">client portal</a>.</p>')
+        parts.append(f"<p>Kind regards,<br>{author[1]} {author[2]}</p>")
+        if image:
+            parts.append(f"<p>{INLINE_IMAGE}</p>")
+        return "\n".join(parts) if self.r() < 0.5 else "".join(parts)
+
+    def activity_text(self, kind: str, author: tuple[str, str, str], matter_id: str,
+                      case: str | None) -> tuple[str, str]:
+        """Subject and body for one activity of the given kind."""
+        name = self.pick(FIRST_NAMES)
+        if kind == "email":
+            subject = self.pick(EMAIL_SUBJECTS)
+            if case == "inline_image" or self.r() < 1 / 3:
+                return subject, self.html_email(name, author, matter_id, case == "inline_image")
+            return subject, self.plain_email(name, author)
+        if kind == "call":
+            return self.pick(CALL_SUBJECTS), f"Spoke with {name}. {self.pick(SENTENCES)}"
+        if kind == "sms":
+            return "SMS", self.pick(tuple(SMS_TEMPLATES.values())).format(name=name)
+        lines = [self.pick(SENTENCES) for _ in range(self.between(1, 3))]
+        return self.pick(NOTE_SUBJECTS), "\n".join(lines)
+
+    def write_activities(self, sink: Sink) -> None:
+        dirt = Dirt(self.rng, self.sizes.activities, ("inline_image",), self.dirty_rate)
+        kinds = ("email", "email", "email", "email", "call", "call", "note", "note", "sms")
+        for n in range(self.sizes.activities):
+            case = dirt.case(n)
+            kind = "email" if case == "inline_image" else self.pick(kinds)
+            client, contact, matter = self.refs()
+            author = self.pick(self.staff)
+            subject, body = self.activity_text(kind, author, matter, case)
+            occurred, modified = self.created_modified(high=LAST_DAY)
+            sink.write([f"A-{n + 1:06d}", kind, subject, body, occurred, author[0], client, contact,
+                        matter, modified])
+
+    def task_description(self) -> str:
+        draw = self.r()
+        if draw < 0.2:
+            return ""
+        if draw < 0.45:
+            items = "\n".join(f"- {self.pick(CHECKLIST)}" for _ in range(self.between(2, 3)))
+            return f"Checklist:\n{items}"
+        return self.pick(SENTENCES)
+
+    def write_tasks(self, sink: Sink) -> None:
+        dirt = Dirt(self.rng, self.sizes.tasks, ("unknown_owner",), self.dirty_rate)
+        for n in range(self.sizes.tasks):
+            case = dirt.case(n)
+            client, contact, matter = self.refs()
+            created, modified = self.created_modified()
+            due = DAYS[min(LAST_DAY, DAY_INDEX[created[:10]] + self.between(1, 30))]
+            sink.write([f"T-{n + 1:06d}", self.pick(TASK_TITLES), self.task_description(),
+                        self.pick(TASK_STATUSES), self.pick(PRIORITIES), due, self.staff_email(case),
+                        client, contact, matter, created, modified])
+
+    @staticmethod
+    def document_file(document_id: str, file_name: str, ext: str, size: int) -> bytes:
+        """Placeholder bytes of exactly `size`: the format's magic number, then a readable note."""
+        head = FILE_MAGIC[ext] + f"Placeholder for {document_id} {file_name}\n".encode()
+        return (head + b"." * size)[:size]
+
+    def write_documents(self, sink: Sink) -> None:
+        dirt = Dirt(self.rng, self.sizes.documents, ("missing_file",), self.dirty_rate)
+        for n in range(self.sizes.documents):
+            case = dirt.case(n)
+            slug, ext, mime = self.pick(DOCUMENT_KINDS)
+            document_id, file_name = f"D-{n + 1:06d}", f"{slug}.{ext}"
+            file_path = f"files/{document_id}_{file_name}"
+            size = self.between(100, 2000)
+            client, contact, matter = self.refs()
+            uploaded, modified = self.created_modified()
+            sink.write([document_id, file_name, file_path, mime, str(size), uploaded,
+                        self.staff_email(), client, contact, matter, modified])
+            if self.with_files and case != "missing_file":
+                (self.out / file_path).write_bytes(self.document_file(document_id, file_name, ext, size))
+
+
+def generate_export(out_dir: str | Path, records: int, seed: int = 7, dirty_rate: float = 0.05,
+                    with_files: bool = True) -> dict[str, int]:
+    """Write a Perfect Portal export of about `records` loadable rows into `out_dir`.
+
+    Returns the number of data rows written per CSV file. `dirty_rate` is the share of the
+    relevant rows that carry each dirty case; above 0, every case also appears at least twice
+    once `records` >= 300. A `dirty_rate` of 0 gives a clean export.
+    """
+    if records < 1:
+        raise ValueError("records must be at least 1")
+    if not 0 <= dirty_rate <= 1:
+        raise ValueError("dirty_rate must be between 0 and 1")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    if with_files:
+        (out / "files").mkdir(exist_ok=True)
+    run = PerfectPortalExport(out, Sizes.for_records(records), seed, dirty_rate, with_files)
+    with ExitStack() as stack:
+        sinks = _open_sinks(out, stack)
+        run.write_users(sinks["users.csv"])
+        rules = run.write_rules(sinks["automation_rules.csv"])
+        run.write_custom_fields(sinks["custom_field_definitions.csv"])
+        run.write_clients(sinks["clients.csv"])
+        run.write_contacts(sinks["contacts.csv"], sinks["portal_access.csv"], sinks["sms_log.csv"], rules)
+        run.write_matters(sinks["matters.csv"], sinks["matter_stage_history.csv"])
+        run.write_third_parties(sinks["third_party_access.csv"])
+        run.write_activities(sinks["activities.csv"])
+        run.write_tasks(sinks["tasks.csv"])
+        run.write_documents(sinks["documents.csv"])
+        return {name: sink.rows for name, sink in sinks.items()}
+
+
+def _open_sinks(out: Path, stack: ExitStack) -> dict[str, Sink]:
+    """One writer per file; clients.csv, contacts.csv and matters.csv get the awkward encodings
+    and layouts that real exports have, so the reader's tolerance is exercised."""
+    plain = {
+        "users.csv": USER_COLUMNS, "automation_rules.csv": RULE_COLUMNS,
+        "custom_field_definitions.csv": CUSTOM_FIELD_COLUMNS, "portal_access.csv": PORTAL_COLUMNS,
+        "sms_log.csv": SMS_COLUMNS, "matter_stage_history.csv": HISTORY_COLUMNS,
+        "third_party_access.csv": THIRD_PARTY_COLUMNS, "activities.csv": ACTIVITY_COLUMNS,
+        "tasks.csv": TASK_COLUMNS, "documents.csv": DOCUMENT_COLUMNS,
+    }
+    sinks = {name: Sink(out / name, columns) for name, columns in plain.items()}
+    sinks["clients.csv"] = Sink(out / "clients.csv", CLIENT_COLUMNS, encoding="cp1252", delimiter=";",
+                                header=[_title_header(c) for c in CLIENT_COLUMNS])
+    sinks["contacts.csv"] = Sink(out / "contacts.csv", CONTACT_COLUMNS, errors="surrogateescape")
+    sinks["matters.csv"] = Sink(out / "matters.csv", MATTER_COLUMNS, encoding="utf-8-sig")
+    for sink in sinks.values():
+        stack.callback(sink.close)
+    return dict(sorted(sinks.items()))
