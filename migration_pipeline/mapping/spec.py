@@ -237,9 +237,8 @@ def load_spec(path: str | Path) -> MappingSpec:
     try:
         return MappingSpec.model_validate(document)
     except ValidationError as error:
-        first = error.errors()[0]
-        message = first["msg"].removeprefix("Value error, ")
-        raise SpecError(f"{path}: key {_error_location(first)}: {message}") from None
+        problems = [f"key {_error_location(e)}: {e['msg'].removeprefix('Value error, ')}" for e in error.errors()[:3]]
+        raise SpecError(f"{path}: " + "; ".join(problems)) from None
 
 
 def mapping_files(directory: str | Path) -> list[Path]:

@@ -1,0 +1,35 @@
+# Quick start: `make demo` (install + run the sample migration), `make test` (install + tests).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export MIGRATION_LEDGER_URL ?= sqlite:///$(CURDIR)/.artifacts/ledger.sqlite
+
+.PHONY: install demo test ui bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	mkdir -p $(DAGSTER_HOME) .artifacts
+	$(BIN)/migration-pipeline run
+
+test: install
+	$(BIN)/python -m pytest -q
+
+ui: install
+	mkdir -p $(DAGSTER_HOME) .artifacts
+	$(BIN)/dagster dev -w workspace.yaml
+
+bench: install
+	$(BIN)/python benchmarks/extract_map_validate.py
+
+clean:
+	rm -rf .artifacts .dagster_home
