@@ -397,6 +397,7 @@ class PerfectPortalExport:
         self.sizes = sizes
         self.rng = random.Random(seed)
         self.r = self.rng.random
+        self.bits = self.rng.getrandbits
         self.dirty_rate = dirty_rate
         self.with_files = with_files
         self.staff: list[tuple[str, str, str]] = []  # (email, first, last); at most 200
@@ -413,11 +414,11 @@ class PerfectPortalExport:
         return low + int(self.r() * (high - low + 1))
 
     def stamp(self, day: int) -> str:
-        return DAYS[day] + self.pick(TIMES)
+        return DAYS[day] + TIMES[int(self.r() * len(TIMES))]
 
     def created_modified(self, low: int = 0, high: int = LAST_OPENING) -> tuple[str, str]:
         """A creation time and a modification time not before it (often the same moment)."""
-        day = self.between(low, high)
+        day = low + int(self.r() * (high - low + 1))
         created = self.stamp(day)
         later = min(LAST_DAY, day + int(self.r() ** 3 * 500))
         return created, (created if later == day else self.stamp(later))
@@ -426,26 +427,29 @@ class PerfectPortalExport:
         return self.pick(FIRST_NAMES), self.pick(LAST_NAMES)
 
     def email(self, first: str, last: str, domain: str | None = None) -> str:
-        domain = domain or self.pick(PERSONAL_DOMAINS)
-        first_slug, last_slug = SLUGS[first], SLUGS[last]
-        draw = self.r()
-        if draw < 0.5:
+        draw = self.bits(16)
+        domain = domain or PERSONAL_DOMAINS[draw % len(PERSONAL_DOMAINS)]
+        first_slug, last_slug, style = SLUGS[first], SLUGS[last], draw >> 8
+        if style < 128:
             return f"{first_slug}.{last_slug}@{domain}"
-        if draw < 0.75:
-            return f"{first_slug}.{last_slug}{self.between(1, 99)}@{domain}"
+        if style < 192:
+            return f"{first_slug}.{last_slug}{style % 97 + 1}@{domain}"
         return f"{first_slug[0]}{last_slug}@{domain}"
 
     def landline(self) -> str:
-        area, head, tail = self.pick(AREA_CODES), self.between(8000, 9999), self.between(0, 9999)
-        if self.r() < 0.5:
+        """An Australian landline, international or national format ('+61 2 9374 4000', '(02) 9374 4000')."""
+        draw = self.bits(32)  # one draw, sliced into the number's parts: this runs per contact
+        tail, head = draw % 10_000, 8000 + draw // 10_000 % 2000
+        area = AREA_CODES[draw // 20_000_000 % len(AREA_CODES)]
+        if draw & 1 << 31:
             return f"+61 {area} {head} {tail:04d}"
         return f"(0{area}) {head} {tail:04d}"
 
     def mobile(self) -> str:
-        a, b, c = self.between(0, 99), self.between(0, 999), self.between(0, 999)
-        if self.r() < 0.7:
-            return f"04{a:02d} {b:03d} {c:03d}"
-        return f"+61 4{a:02d} {b:03d} {c:03d}"
+        """An Australian mobile, mostly national format ('0412 345 678', '+61 412 345 678')."""
+        draw = self.bits(32)
+        digits = f"4{draw % 100:02d} {draw // 100 % 1000:03d} {draw // 100_000 % 1000:03d}"
+        return f"+61 {digits}" if draw >> 30 == 0 else f"0{digits}"
 
     def phone(self) -> str:
         draw = self.r()
@@ -584,7 +588,7 @@ class PerfectPortalExport:
     def portal_row(self, n: int, contact: Row) -> Row:
         status = self.pick(("active", "active", "active", "invited", "disabled"))
         created = contact[10]
-        day = min(LAST_DAY, DAY_INDEX[created[:10]] + self.between(0, 60))
+        day = min(LAST_DAY, DAY_INDEX[created[:10]] + self.between(1, 60))
         last_login = "" if status == "invited" else self.stamp(day)
         return [f"PU-{n + 1:06d}", contact[1], contact[0], contact[5].strip().lower(), status,
                 last_login, created]
@@ -727,7 +731,7 @@ class PerfectPortalExport:
     def html_email(self, name: str, author: tuple[str, str, str], matter_id: str, image: bool) -> str:
         parts = [f"<p>Hi {name},</p>", f"<p>{self.pick(SENTENCES)}</p>"]
         if self.r() < 0.5:
-            items = "".join(f"<li>{self.pick(CHECKLIST)}</li>" for _ in range(self.between(2, 4)))
+            items = "".join(f"<li>{item}</li>" for item in self.rng.sample(CHECKLIST, self.between(2, 4)))
             parts.append(f"<p>Please send us:</p><ul>{items}</ul>")
         parts.append(f"<p>Please note: <b>{self.pick(BOLD_PHRASES)}</b>.</p>")
         if self.r() < 0.5:
@@ -772,7 +776,7 @@ class PerfectPortalExport:
         if draw < 0.2:
             return ""
         if draw < 0.45:
-            items = "\n".join(f"- {self.pick(CHECKLIST)}" for _ in range(self.between(2, 3)))
+            items = "\n".join(f"- {item}" for item in self.rng.sample(CHECKLIST, self.between(2, 3)))
             return f"Checklist:\n{items}"
         return self.pick(SENTENCES)
 

@@ -170,12 +170,13 @@ def map_chunk(load: Load, frame: pd.DataFrame, context: MappingContext) -> Mappe
             continue
         result = _rule_for(frame, rule, context)
         values = result.values
+        flagged = result.problems.notna() if result.problems is not None else pd.Series(False, index=frame.index)
         if result.problems is not None:
             problems += _problems(result.problems, name, rule)
         if rule.owner:
             values, owner_notes = _resolve_owner(values, name, context)
             notes = _add_notes(notes, owner_notes)
-        if rule.fallback is not None:
+        if rule.fallback:
             values, notes = _apply_fallback(frame, values, notes, rule, context)
         if rule.default is not None:
             values = values.where(values.notna(), rule.default)
@@ -184,7 +185,7 @@ def map_chunk(load: Load, frame: pd.DataFrame, context: MappingContext) -> Mappe
             values = None
         out[name] = values
         if rule.required:
-            empty = out[REF + name if rule.relation else name].isna()
+            empty = out[REF + name if rule.relation else name].isna() & ~flagged.astype(bool)
             columns = ", ".join(rule.columns) or "(constant)"
             problems += [Problem(i, name, f"{name} is required but {columns} is empty") for i in out.index[empty]]
     if load.dedupe_on:
@@ -208,18 +209,17 @@ def _add_notes(notes: pd.Series, extra: pd.Series) -> pd.Series:
 def _apply_fallback(
     frame: pd.DataFrame, values: pd.Series, notes: pd.Series, rule: FieldRule, context: MappingContext
 ) -> tuple[pd.Series, pd.Series]:
-    fallback = rule.fallback
-    assert fallback is not None
-    empty = values.isna()
-    if not empty.any():
-        return values, notes
-    columns = (fallback.source_column,) if isinstance(fallback.source_column, str) else fallback.source_column
-    if _missing_columns(frame, columns):
-        return values, notes
-    substitute = transforms.apply(fallback.transform, _inputs(frame, columns), fallback.args).values
-    used = empty & substitute.notna()
-    values = values.where(~used, substitute)
-    return values, _add_notes(notes, pd.Series(fallback.note, index=values.index).where(used, None))
+    for fallback in rule.fallback:
+        empty = values.isna()
+        columns = (fallback.source_column,) if isinstance(fallback.source_column, str) else fallback.source_column
+        if not empty.any() or _missing_columns(frame, columns):
+            continue
+        args = _transform_args(fallback.args, FieldRule.model_validate({"from": columns, "transform": fallback.transform}), context.spec)
+        substitute = transforms.apply(fallback.transform, _inputs(frame, columns), args).values
+        used = empty & substitute.notna()
+        values = values.where(~used, substitute)
+        notes = _add_notes(notes, pd.Series(fallback.note, index=values.index).where(used, None))
+    return values, notes
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

@@ -51,7 +51,12 @@ class FieldRule(_Strict):
     on_missing: Literal["quarantine", "null"] = "quarantine"
     owner: bool = False  # resolve a source user email to a destination member id
     lookup: str | None = None
-    fallback: Fallback | None = None
+    fallback: tuple[Fallback, ...] = ()  # tried in order where the value is still empty
+
+    @field_validator("fallback", mode="before")
+    @classmethod
+    def _fallback_list(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, dict) else value
 
     @property
     def columns(self) -> tuple[str, ...]:
