@@ -41,7 +41,7 @@ def test_name_fallbacks_are_tried_in_order_and_noted(spec):
 
 
 def test_stage_entered_time_from_history_or_opened_date(spec):
-    context = MappingContext(spec=spec, lookups={"stage_entered_at": {("M-1", "Closing"): "2024-05-01T10:00:00"}})
+    context = MappingContext(spec=spec, lookups={"stage_entered_at": {"M-1|Closing": "2024-05-01T10:00:00"}})
     matters = frame(matter_id=["M-1", "M-2"], matter_name=["a", "b"], stage=["Closing", "Closing"], client_id=["C-1", "C-1"],
                     opened_at=["2024-01-01T09:00:00", "2024-02-01T09:00:00"])
     mapped = map_chunk(spec.load("opportunities"), matters, context)

@@ -5,10 +5,15 @@ from migration_pipeline.mapping import transforms
 from migration_pipeline.mapping.spec import ValueMap
 
 
+def _plain(values):
+    """Missing values as None, whichever missing marker the dtype uses."""
+    return [None if not isinstance(v, list) and pd.isna(v) else v for v in values]
+
+
 def run(name, values, **args):
     result = transforms.apply(name, pd.Series(values, dtype="str"), args)
-    problems = None if result.problems is None else [p if isinstance(p, str) else None for p in result.problems]
-    return result.values.tolist(), problems
+    problems = [None] * len(values) if result.problems is None else _plain(result.problems)
+    return _plain(result.values), problems
 
 
 def test_text_trims_and_blanks_become_missing():
@@ -92,7 +97,7 @@ def test_select_values_follow_twentys_upper_snake_convention():
 def test_template_fills_columns_and_trims_empty_parts():
     frame = pd.DataFrame({"kind": ["call", "email", None], "subject": ["Hello", None, None]}, dtype="str")
     result = transforms.apply("template", frame, {"format": "{kind}: {subject}"})
-    assert result.values.tolist() == ["call: Hello", "email", None]
+    assert _plain(result.values) == ["call: Hello", "email", None]
 
 
 def test_html_becomes_markdown_and_inline_images_are_marked():

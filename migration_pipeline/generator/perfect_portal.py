@@ -25,6 +25,8 @@ from math import gcd
 from pathlib import Path
 from typing import TypeVar
 
+__all__ = ["generate_export"]
+
 T = TypeVar("T")
 Row = list[str]
 
@@ -57,6 +59,8 @@ LAST_NAMES = (
     "Khoury", "Haddad", "Kim", "Park", "Tanaka", "Edwards", "Hughes", "Baker", "Cooper", "Morris",
     "Ward", "Turner", "Collins", "Bennett", "O’Brien", "Müller", "Núñez", "Peña",
 )
+STAFF_FIRST_NAMES = tuple(name for name in FIRST_NAMES if name.isascii())
+STAFF_LAST_NAMES = tuple(name for name in LAST_NAMES if name.isascii())
 # Names a Windows app would mangle: used for the rows whose cells are written as cp1252 bytes.
 ACCENTED_FIRST = ("José", "Zoë", "Renée", "Chloé", "Björn", "François", "Jürgen", "Noël", "Agnès",
                   "Inés", "Mónica", "Søren")
@@ -76,6 +80,8 @@ JOB_TITLES = ("Director", "Owner", "Accountant", "Office Manager", "CFO", "Execu
               "Property Manager", "Company Secretary", "", "", "")
 LANGUAGES = ("English", "English", "English", "English", "English", "Mandarin", "Cantonese",
              "Vietnamese", "Arabic", "Greek", "Italian", "Hindi", "Korean", "")
+BAD_EMAILS = ("john@@example.com", "n/a", "jane.doe@", "bob at example dot com")
+BAD_PHONES = ("call reception", "12", "+99 123")
 SOURCE_CHANNELS = ("Website", "Referral", "Walk-in", "Google Ads")
 LENDERS = ("Westpac", "ANZ", "NAB", "Commonwealth Bank", "Other")
 PRACTICE_AREAS = ("Conveyancing", "Litigation", "Wills & Estates", "Family", "Commercial")
@@ -123,7 +129,10 @@ CHECKLIST = ("Signed contract", "Two forms of photo ID", "Deposit receipt", "Loa
              "Council rates notice", "Strata report", "Signed costs agreement")
 EMAIL_SUBJECTS = ("Contract of sale – next steps", "Settlement update", "Engagement letter",
                   "Documents required", "Re: your matter", "Invoice attached", "Mediation date")
-CALL_SUBJECTS = ("Call with client", "Call from lender", "Call to other side", "Missed call")
+CALLS = (("Call with client", "Spoke with {name}. {sentence}"),
+         ("Call from lender", "{name} from the bank called. {sentence}"),
+         ("Call to other side", "Spoke with {name} at the other side's firm. {sentence}"),
+         ("Missed call", "Left a voicemail for {name} asking them to call back."))
 NOTE_SUBJECTS = ("File note", "Attendance note", "Conference note", "")
 TASK_TITLES = ("Send engagement letter", "Order title search", "Prepare transfer documents",
                "Book settlement", "Follow up loan approval", "Review contract of sale",
@@ -185,8 +194,10 @@ CUSTOM_FIELDS = (
 )
 
 CLOSED_STAGES = frozenset({"Closed Won", "Closed Lost"})
-LOST_SHARE = 0.22  # enquiries that never engage: Intake (or a review) then Closed Lost
-ADVANCE = 0.5  # chance an open matter moved on to its pipeline's next stage
+LOST_SHARE = 0.2  # enquiries that never engage: Intake (or a review) then Closed Lost
+# Chance that a matter moved on to its pipeline's next stage: old matters have mostly run their
+# course, recent ones are mostly still early.
+ADVANCE_OLDEST, ADVANCE_NEWEST = 0.8, 0.3
 
 
 @dataclass(frozen=True)
@@ -200,23 +211,23 @@ class MatterKind:
     is_property: bool = False
 
 
-_PURCHASE = MatterKind("Conveyancing - Purchase", "Conveyancing",
-                       ("Intake", "Engaged", "Under Review", "Closing", "Settled", "Closed Won"),
+PURCHASE = MatterKind("Conveyancing - Purchase", "Conveyancing",
+                       ("Intake", "Engaged", "Closing", "Settled", "Closed Won"),
                        (1100, 2600), is_property=True)
-_SALE = MatterKind("Conveyancing - Sale", "Conveyancing",
+SALE = MatterKind("Conveyancing - Sale", "Conveyancing",
                    ("Intake", "Engaged", "Closing", "Settled", "Closed Won"), (900, 2200), is_property=True)
 MATTER_KINDS = (
-    _PURCHASE, _PURCHASE, _PURCHASE, _SALE, _SALE,
+    PURCHASE, PURCHASE, PURCHASE, SALE, SALE,
     MatterKind("Litigation", "Litigation", ("Intake", "Under Review", "Engaged", "Discovery",
                                             "Negotiation", "Settled", "Closed Won"), (8000, 150000)),
     MatterKind("Wills & Estates", "Wills & Estates", ("Intake", "Engaged", "Closing", "Closed Won"),
                (600, 9000)),
     MatterKind("Wills & Estates", "Wills & Estates", ("Intake", "Engaged", "Closing", "Closed Won"),
                (600, 9000)),
-    MatterKind("Family", "Family", ("Intake", "Under Review", "Engaged", "Negotiation", "Settled",
-                                    "Closed Won"), (5000, 60000)),
-    MatterKind("Commercial", "Commercial", ("Intake", "Under Review", "Engaged", "Negotiation",
-                                            "Closing", "Closed Won"), (2500, 40000)),
+    MatterKind("Family", "Family", ("Intake", "Engaged", "Negotiation", "Settled", "Closed Won"),
+               (5000, 60000)),
+    MatterKind("Commercial", "Commercial", ("Intake", "Under Review", "Engaged", "Closing",
+                                            "Closed Won"), (2500, 40000)),
 )
 
 # --- the export's shape ----------------------------------------------------------------------
@@ -313,7 +324,9 @@ def _coprime_step(modulus: int) -> int:
 
 @dataclass(frozen=True)
 class Sizes:
-    """How many rows each object gets for a requested total (the split the brief asks for)."""
+    """How many rows each object gets for a requested total, in the proportions of a real firm's
+    export: clients 6 %, contacts 16 %, matters 10 % (plus their stage history), activities 30 %,
+    tasks 10 %, documents 6 %, third parties 4 %; portal logins and text messages ~3 % each."""
 
     clients: int
     contacts: int
@@ -371,11 +384,11 @@ class Dirt:
 class Sink:
     """One CSV being written row by row; it only counts rows, it never keeps them."""
 
-    def __init__(self, path: Path, columns: Sequence[str], *, encoding: str = "utf-8",
-                 delimiter: str = ",", errors: str = "strict", header: Sequence[str] | None = None):
+    def __init__(self, path: Path, header: Sequence[str], *, encoding: str = "utf-8",
+                 delimiter: str = ",", errors: str = "strict"):
         self._file = open(path, "w", encoding=encoding, errors=errors, newline="")
         self._writer = csv.writer(self._file, delimiter=delimiter)
-        self._writer.writerow(header or columns)
+        self._writer.writerow(header)
         self.rows = 0
 
     def write(self, row: Row) -> None:
@@ -390,7 +403,7 @@ class Sink:
 
 
 class PerfectPortalExport:
-    """One generation run: the seeded RNG, the sizes, the firm's staff, and one writer per object."""
+    """One generation run: the seeded RNG, the sizes and the firm's staff, shared by every object."""
 
     def __init__(self, out_dir: Path, sizes: Sizes, seed: int, dirty_rate: float, with_files: bool):
         self.out = out_dir
@@ -493,7 +506,7 @@ class PerfectPortalExport:
     def write_users(self, sink: Sink) -> None:
         taken: set[str] = set()
         for n in range(self.sizes.users):
-            first, last = self.pick(FIRST_NAMES[:56]), self.pick(LAST_NAMES[:52])
+            first, last = self.pick(STAFF_FIRST_NAMES), self.pick(STAFF_LAST_NAMES)
             email = f"{SLUGS[first]}.{SLUGS[last]}@{FIRM_DOMAIN}"
             while email in taken:
                 email = f"{SLUGS[first]}.{SLUGS[last]}{len(taken)}@{FIRM_DOMAIN}"
@@ -544,21 +557,24 @@ class PerfectPortalExport:
     def contact_names(self, case: str | None, recent: deque[tuple[str, str, str]]) -> tuple[str, str, str, str]:
         """(first, last, full, email) for one contact, shaped by its dirty case."""
         if case == "duplicate" and recent:
-            first, last, email = self.pick(recent)
+            original = self.pick(recent)
+            recent.remove(original)  # each duplicate copies a different person
+            first, last, email = original
             return first, last, f"{first} {last}", self.shout(email)
         if case == "cp1252_name":
             first, last = self.pick(ACCENTED_FIRST), self.pick(ACCENTED_LAST)
             email = self.email(first, last)
+            recent.append((first, last, email))
             return _cp1252_cell(first), _cp1252_cell(last), _cp1252_cell(f"{first} {last}"), email
         first, last = self.person()
+        if case == "bad_email":
+            return first, last, f"{first} {last}", self.pick(BAD_EMAILS)
         email = self.email(first, last)
         recent.append((first, last, email))
         if case == "no_name":
             return "", "", "", email
         if case == "full_name_only":
             return "", "", f"{first} {last}", email
-        if case == "bad_email":
-            email = self.pick(("john@@example.com", "n/a", "jane.doe@", "bob at example dot com"))
         return first, last, f"{first} {last}", email
 
     def shout(self, email: str) -> str:
@@ -575,8 +591,7 @@ class PerfectPortalExport:
         first, last, full, email = self.contact_names(case, recent)
         phone, mobile = self.landline() if self.r() < 0.5 else "", self.mobile()
         if case == "bad_phone":
-            phone = self.pick(("call reception", "12", "+99 123"))
-            mobile = self.pick(("", "12", "call reception"))
+            phone, mobile = self.pick(BAD_PHONES), self.pick(("", *BAD_PHONES))
         is_first = n == 0 or self.client_of_contact(n - 1) != client
         contact_type = "primary" if is_first else self.pick(("billing", "other", "other"))
         created, modified = self.created_modified()
@@ -608,7 +623,8 @@ class PerfectPortalExport:
 
     def write_contacts(self, contacts: Sink, portal: Sink, sms: Sink, rules: int) -> None:
         cases = ("duplicate", "no_name", "full_name_only", "bad_email", "bad_phone", "cp1252_name")
-        dirt = Dirt(self.rng, self.sizes.contacts, cases, self.dirty_rate, first=1)
+        # Forced cases start a few rows in, so a forced duplicate always has someone to copy.
+        dirt = Dirt(self.rng, self.sizes.contacts, cases, self.dirty_rate, first=8)
         recent: deque[tuple[str, str, str]] = deque(maxlen=64)
         for n in range(self.sizes.contacts):
             row = self.contact_row(n, dirt.case(n), recent)
@@ -620,33 +636,34 @@ class PerfectPortalExport:
 
     # matters and their stage history --------------------------------------------------------
 
-    def stage_path(self, kind: MatterKind, case: str | None) -> list[str]:
+    def stage_path(self, kind: MatterKind, case: str | None, opened_day: int) -> list[str]:
         """The stages a matter went through, ending at its current stage."""
         pipeline = kind.pipeline
         if case == "odd_stage":
-            odd = "Settlement Pending" if kind.is_property and self.r() < 0.6 else "On Hold - Client"
+            odd = "Settlement Pending" if self.r() < 0.5 else "On Hold - Client"
             return [*pipeline[: self.between(1, len(pipeline) - 2)], odd]
         if case == "incomplete_history":
             return list(pipeline[: self.between(2, len(pipeline))])
         if self.r() < LOST_SHARE:
             return [*pipeline[: 1 if self.r() < 0.8 else 2], "Closed Lost"]
+        advance = ADVANCE_OLDEST + (ADVANCE_NEWEST - ADVANCE_OLDEST) * opened_day / LAST_OPENING
         reach = 1
-        while reach < len(pipeline) and self.r() < ADVANCE:
+        while reach < len(pipeline) and self.r() < advance:
             reach += 1
         return list(pipeline[:reach])
 
     def matter_name(self, kind: MatterKind, address: str) -> str:
         first, last = self.person()
         if kind.is_property:
-            return f"{'Purchase' if kind is _PURCHASE else 'Sale'} of {address}"
+            return f"{'Purchase' if kind is PURCHASE else 'Sale'} of {address}"
         if kind.practice_area == "Litigation":
             return f"{last} v. {self.pick(LAST_NAMES)}"
         if kind.practice_area == "Wills & Estates":
             return f"Estate of {first} {last}" if self.r() < 0.6 else f"Will and POA – {first} {last}"
         if kind.practice_area == "Family":
             return f"{last} – {self.pick(('Property Settlement', 'Parenting Orders', 'Divorce'))}"
-        return f"{self.pick(('Lease review', 'Shareholders agreement', 'Sale of business'))} – " \
-               f"{self.pick(COMPANY_STEMS)} {self.pick(COMPANY_KINDS)}"
+        work = self.pick(("Lease review", "Shareholders agreement", "Sale of business"))
+        return f"{work} – {self.pick(COMPANY_STEMS)} {self.pick(COMPANY_KINDS)}"
 
     def property_fields(self, kind: MatterKind, line1: str, city: str, state: str, postcode: str,
                         opened: int) -> list[str]:
@@ -659,12 +676,11 @@ class PerfectPortalExport:
             return ["", "", "", "", areas]
         settles = DAYS[min(LAST_DAY, opened + self.between(42, 120))]
         price = str(self.between(18, 120) * 25_000)
-        lender = self.pick(LENDERS) if kind is _PURCHASE or self.r() < 0.3 else ""
+        lender = self.pick(LENDERS) if kind is PURCHASE or self.r() < 0.3 else ""
         return [f"{line1}, {city} {state} {postcode}", settles, price, lender, areas]
 
-    def history(self, path: list[str]) -> list[tuple[str, int, str]]:
-        """(stage, day, stamp) per step, strictly later each time."""
-        day = self.between(0, LAST_OPENING)
+    def history(self, path: list[str], day: int) -> list[tuple[str, int, str]]:
+        """(stage, day, stamp) per step from the opening day, strictly later each time."""
         steps = []
         for stage in path:
             steps.append((stage, day, self.stamp(day)))
@@ -675,26 +691,33 @@ class PerfectPortalExport:
         kind = self.pick(MATTER_KINDS)
         client = self.client_of_matter(n)
         owner = self.staff_email(case)
-        path = self.stage_path(kind, case)
-        steps = self.history(path)
+        opened_day = self.between(0, LAST_OPENING)
+        path = self.stage_path(kind, case, opened_day)
+        steps = self.history(path, opened_day)
         recorded = steps[:-1] if case == "incomplete_history" else steps
         matter_id = f"M-{n + 1:06d}"
         for stage, _, entered in recorded:
             changed_by = owner if self.r() < 0.7 else self.staff_email()
             history.write([f"H-{history.rows + 1:06d}", matter_id, stage, entered, changed_by])
-        opened_day, opened = steps[0][1], steps[0][2]
+        opened = steps[0][2]
         last_day, last_stamp = steps[-1][1], steps[-1][2]
         modified_day = min(LAST_DAY, last_day + int(self.r() ** 2 * 60))
         modified = last_stamp if modified_day == last_day else self.stamp(modified_day)
         line1, city, state, postcode = self.address()
-        client_ref = {"no_client": "", "missing_client": self.bad_client_ref}.get(case or "", f"C-{client + 1:06d}")
         low, high = kind.fee
-        return [matter_id, client_ref, f"P-{self.contact_of_client(client) + 1:06d}",
+        return [matter_id, self.matter_client_ref(client, case), f"P-{self.contact_of_client(client) + 1:06d}",
                 self.matter_name(kind, line1), kind.matter_type, path[-1],
                 f"{self.between(low // 10, high // 10) * 10}.00", "AUD", opened,
                 DAYS[min(LAST_DAY, opened_day + self.between(30, 270))],
                 last_stamp if path[-1] in CLOSED_STAGES else "", owner, opened, modified,
                 *self.property_fields(kind, line1, city, state, postcode, opened_day)]
+
+    def matter_client_ref(self, client: int, case: str | None) -> str:
+        if case == "no_client":
+            return ""
+        if case == "missing_client":
+            return self.bad_client_ref
+        return f"C-{client + 1:06d}"
 
     def write_matters(self, matters: Sink, history: Sink) -> None:
         cases = ("no_client", "missing_client", "incomplete_history", "odd_stage", "unknown_owner")
@@ -725,7 +748,7 @@ class PerfectPortalExport:
         return f"C-{client + 1:06d}", contact, matter_id
 
     def plain_email(self, name: str, author: tuple[str, str, str]) -> str:
-        body = " ".join(self.pick(SENTENCES) for _ in range(self.between(1, 3)))
+        body = " ".join(self.rng.sample(SENTENCES, self.between(1, 3)))
         return f"Hi {name},\n\n{body}\n\nKind regards,\n{author[1]} {author[2]}\nHarbour Law"
 
     def html_email(self, name: str, author: tuple[str, str, str], matter_id: str, image: bool) -> str:
@@ -752,11 +775,11 @@ class PerfectPortalExport:
                 return subject, self.html_email(name, author, matter_id, case == "inline_image")
             return subject, self.plain_email(name, author)
         if kind == "call":
-            return self.pick(CALL_SUBJECTS), f"Spoke with {name}. {self.pick(SENTENCES)}"
+            subject, body = self.pick(CALLS)
+            return subject, body.format(name=name, sentence=self.pick(SENTENCES))
         if kind == "sms":
             return "SMS", self.pick(tuple(SMS_TEMPLATES.values())).format(name=name)
-        lines = [self.pick(SENTENCES) for _ in range(self.between(1, 3))]
-        return self.pick(NOTE_SUBJECTS), "\n".join(lines)
+        return self.pick(NOTE_SUBJECTS), "\n".join(self.rng.sample(SENTENCES, self.between(1, 3)))
 
     def write_activities(self, sink: Sink) -> None:
         dirt = Dirt(self.rng, self.sizes.activities, ("inline_image",), self.dirty_rate)
@@ -846,20 +869,21 @@ def generate_export(out_dir: str | Path, records: int, seed: int = 7, dirty_rate
 
 
 def _open_sinks(out: Path, stack: ExitStack) -> dict[str, Sink]:
-    """One writer per file; clients.csv, contacts.csv and matters.csv get the awkward encodings
-    and layouts that real exports have, so the reader's tolerance is exercised."""
-    plain = {
-        "users.csv": USER_COLUMNS, "automation_rules.csv": RULE_COLUMNS,
-        "custom_field_definitions.csv": CUSTOM_FIELD_COLUMNS, "portal_access.csv": PORTAL_COLUMNS,
-        "sms_log.csv": SMS_COLUMNS, "matter_stage_history.csv": HISTORY_COLUMNS,
-        "third_party_access.csv": THIRD_PARTY_COLUMNS, "activities.csv": ACTIVITY_COLUMNS,
-        "tasks.csv": TASK_COLUMNS, "documents.csv": DOCUMENT_COLUMNS,
+    """One writer per file. clients.csv (cp1252, ';', Title Case headers), contacts.csv (stray
+    cp1252 cells) and matters.csv (BOM) get the awkward layouts real exports have, so the reader's
+    tolerance is exercised."""
+    layouts: dict[str, tuple[Sequence[str], dict[str, str]]] = {
+        "clients.csv": ([_title_header(c) for c in CLIENT_COLUMNS], {"encoding": "cp1252", "delimiter": ";"}),
+        "contacts.csv": (CONTACT_COLUMNS, {"errors": "surrogateescape"}),
+        "matters.csv": (MATTER_COLUMNS, {"encoding": "utf-8-sig"}),
+        "matter_stage_history.csv": (HISTORY_COLUMNS, {}), "activities.csv": (ACTIVITY_COLUMNS, {}),
+        "tasks.csv": (TASK_COLUMNS, {}), "documents.csv": (DOCUMENT_COLUMNS, {}),
+        "users.csv": (USER_COLUMNS, {}), "third_party_access.csv": (THIRD_PARTY_COLUMNS, {}),
+        "portal_access.csv": (PORTAL_COLUMNS, {}), "sms_log.csv": (SMS_COLUMNS, {}),
+        "automation_rules.csv": (RULE_COLUMNS, {}), "custom_field_definitions.csv": (CUSTOM_FIELD_COLUMNS, {}),
     }
-    sinks = {name: Sink(out / name, columns) for name, columns in plain.items()}
-    sinks["clients.csv"] = Sink(out / "clients.csv", CLIENT_COLUMNS, encoding="cp1252", delimiter=";",
-                                header=[_title_header(c) for c in CLIENT_COLUMNS])
-    sinks["contacts.csv"] = Sink(out / "contacts.csv", CONTACT_COLUMNS, errors="surrogateescape")
-    sinks["matters.csv"] = Sink(out / "matters.csv", MATTER_COLUMNS, encoding="utf-8-sig")
-    for sink in sinks.values():
-        stack.callback(sink.close)
-    return dict(sorted(sinks.items()))
+    sinks = {}
+    for name, (header, layout) in sorted(layouts.items()):
+        sinks[name] = Sink(out / name, header, **layout)
+        stack.callback(sinks[name].close)
+    return sinks

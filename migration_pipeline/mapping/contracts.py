@@ -23,7 +23,7 @@ _SHAPES = {"datetime": _ISO_DATETIME, "date": _ISO_DATE, "email": _EMAIL}
 
 def raw_schema(name: str, source_object: SourceObject) -> pa.DataFrameSchema:
     """Every row needs its key; required columns are checked for presence, their values by the loads."""
-    return pa.DataFrameSchema({source_object.key: pa.Column(nullable=False, required=False)}, name=f"raw {name}")
+    return pa.DataFrameSchema({source_object.key: pa.Column(nullable=False, required=False)}, name=f"raw {name}.{source_object.key}")
 
 
 def destination_schema(spec: MappingSpec, load: Load) -> pa.DataFrameSchema:
@@ -39,10 +39,11 @@ def destination_schema(spec: MappingSpec, load: Load) -> pa.DataFrameSchema:
         if rule.transform in _SHAPES:
             checks.append(pa.Check.str_matches(_SHAPES[rule.transform]))
         columns[field_name] = pa.Column(nullable=not rule.required, required=False, checks=checks)
-    return pa.DataFrameSchema(columns, name=f"{spec.destination.system} {load.target}")
+    return pa.DataFrameSchema(columns, name=f"{spec.migration}/{spec.content_hash[:12]}/{load.name}")
 
 
 _SCHEMAS: dict[tuple[str, str, str], pa.DataFrameSchema] = {}
+_RAW: dict[str, pa.DataFrameSchema] = {}
 
 
 def _destination_schema_for(spec: MappingSpec, load_name: str) -> pa.DataFrameSchema:
@@ -57,7 +58,10 @@ def check_raw(name: str, source_object: SourceObject, file_name: str, frame: pd.
     if missing:
         reason = f"column {missing[0]!r} is missing from {file_name}: fix the export or the mapping's source.objects"
         return [Problem(index, missing[0], reason) for index in frame.index]
-    return _validate(raw_schema(name, source_object), frame)
+    schema_name = f"raw {name}.{source_object.key}"
+    if schema_name not in _RAW:
+        _RAW[schema_name] = raw_schema(name, source_object)
+    return _validate(_RAW[schema_name], frame)
 
 
 def check_destination(spec: MappingSpec, load_name: str, frame: pd.DataFrame) -> list[Problem]:
@@ -66,12 +70,23 @@ def check_destination(spec: MappingSpec, load_name: str, frame: pd.DataFrame) ->
 
 
 def _validate(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[Problem]:
-    present = {name: column for name, column in schema.columns.items() if name in frame.columns}
     try:
-        schema.__class__(present, name=schema.name).validate(frame.astype("object"), lazy=True)
+        _for_columns(schema, tuple(frame.columns)).validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         return [_problem(case) for case in errors.failure_cases.to_dict("records") if _row_level(case)]
     return []
+
+
+_TRIMMED: dict[tuple[str, tuple[str, ...]], pa.DataFrameSchema] = {}
+
+
+def _for_columns(schema: pa.DataFrameSchema, columns: tuple[str, ...]) -> pa.DataFrameSchema:
+    """The schema restricted to the columns this frame has (absent optional fields are fine)."""
+    cache_key = (schema.name or "", columns)
+    if cache_key not in _TRIMMED:
+        present = {name: column for name, column in schema.columns.items() if name in columns}
+        _TRIMMED[cache_key] = pa.DataFrameSchema(present, name=schema.name)
+    return _TRIMMED[cache_key]
 
 
 def _row_level(case: dict[str, Any]) -> bool:

@@ -46,7 +46,7 @@ class MappingContext:
     spec: MappingSpec
     owner_ids: dict[str, str] = field(default_factory=dict)  # trimmed lower-case email → member id
     fallback_owner_id: str | None = None
-    lookups: dict[str, dict[tuple[str, ...], str]] = field(default_factory=dict)
+    lookups: dict[str, dict[str, str]] = field(default_factory=dict)  # '|'-joined key → value
     custom_fields: dict[str, list[CustomField]] = field(default_factory=dict)  # by source object
 
 
@@ -68,19 +68,18 @@ class MappedChunk:
 
 
 def source_key(frame: pd.DataFrame, columns: Iterable[str]) -> pd.Series:
-    parts = [frame[c].astype("object").where(frame[c].notna(), "").astype(str).str.strip() for c in columns]
+    """The trimmed key text; several columns join with '|'. Missing where every part is blank."""
+    parts = [frame[c].astype("str").str.strip().fillna("") for c in columns]
     key = parts[0]
     for part in parts[1:]:
         key = key + "|" + part
-    return key.mask(key.str.strip("|") == "", None)
+    return key.mask(key.str.strip("|") == "")
 
 
 def dedupe_value(values: pd.Series) -> pd.Series:
-    clean = values.astype("object").where(values.notna(), None)
-    text = pd.Series(clean, index=values.index, dtype="object").map(
-        lambda v: " ".join(str(v).split()).casefold() if v is not None else None
-    )
-    return text.mask(text == "", None)
+    """Spacing and case folded, so ' John.Smith@X.com' and 'john.smith@x.com' are one person."""
+    text = values.astype("str").str.replace(r"\s+", " ", regex=True).str.strip().str.lower()
+    return text.mask(text == "")
 
 
 def _inputs(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series | pd.DataFrame:
@@ -117,20 +116,21 @@ def _rule_for(frame: pd.DataFrame, rule: FieldRule, context: MappingContext) -> 
 
 def _apply_lookup(frame: pd.DataFrame, rule: FieldRule, context: MappingContext) -> pd.Series:
     table = context.lookups.get(rule.lookup or "", {})
-    keys = source_key(frame, rule.columns)
-    return keys.map(lambda k: table.get(tuple(k.split("|"))) if isinstance(k, str) else None)
+    return transforms.map_distinct(source_key(frame, rule.columns), table)
 
 
 def _resolve_owner(values: pd.Series, column: str, context: MappingContext) -> tuple[pd.Series, pd.Series]:
     emails = transforms.apply("lower", values, {}).values
-    ids = emails.map(context.owner_ids.get)
+    ids = transforms.map_distinct(emails, context.owner_ids)
     unmatched = emails.notna() & ids.isna()
     if context.fallback_owner_id:
         ids = ids.where(~unmatched, context.fallback_owner_id)
         note = "owner '{}' has no workspace member; assigned to the fallback member"
     else:
         note = "owner '{}' has no workspace member; loaded without an owner"
-    notes = emails.where(unmatched, None).map(lambda e: note.format(e), na_action="ignore")
+    notes = pd.Series(None, index=values.index, dtype="object")
+    if unmatched.any():
+        notes[unmatched] = [note.format(e) for e in emails[unmatched]]
     return ids, notes
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import email_validator
+import numpy as np
 import pandas as pd
 import phonenumbers
 from markdownify import markdownify
@@ -58,10 +59,20 @@ def _blank_to_na(values: pd.Series) -> pd.Series:
     return stripped.mask(stripped == "")
 
 
-def _problems_where(mask: pd.Series, messages: pd.Series | str) -> pd.Series:
-    if isinstance(messages, str):
-        messages = pd.Series(messages, index=mask.index, dtype="object")
-    return messages.where(mask, None)
+def _flag(bad: pd.Series, clean: pd.Series, message: str) -> pd.Series | None:
+    """'<value>' <message> where `bad`; None when nothing is bad (the common case, kept cheap)."""
+    if not bad.any():
+        return None
+    problems = pd.Series(None, index=bad.index, dtype="object")
+    problems[bad] = [f"{value!r} {message}" for value in clean[bad]]
+    return problems
+
+
+def map_distinct(values: pd.Series, table: dict[str, Any]) -> pd.Series:
+    """dict lookup paid once per distinct value, not once per row (pick-lists repeat a lot)."""
+    codes, distinct = pd.factorize(values)
+    looked_up = np.array([table.get(value) for value in distinct] + [None], dtype="object")
+    return pd.Series(looked_up[codes], index=values.index, dtype="object")
 
 
 @transform("text")
@@ -87,10 +98,16 @@ def upper_snake_value(label: str) -> str:
     return cleaned if cleaned[0].isalpha() else f"OPTION_{cleaned}"
 
 
+def _upper_snake(clean: pd.Series) -> pd.Series:
+    snake = clean.str.replace(r"[^0-9A-Za-z]+", "_", regex=True).str.strip("_").str.upper()
+    snake = snake.mask(clean.notna() & (snake == ""), "EMPTY")
+    leading_digit = snake.str.match(r"[0-9]").fillna(False).astype(bool)
+    return snake.mask(leading_digit, "OPTION_" + snake)
+
+
 @transform("upper_snake")
 def upper_snake(values: pd.Series) -> Transformed:
-    clean = _blank_to_na(values)
-    return Transformed(clean.map(upper_snake_value, na_action="ignore"))
+    return Transformed(_upper_snake(_blank_to_na(values)))
 
 
 @transform("multi_select")
@@ -125,11 +142,12 @@ def email(values: pd.Series) -> Transformed:
     clean = _blank_to_na(values).str.lower()
     plain = clean.str.fullmatch(_PLAIN_EMAIL).fillna(False).astype(bool)
     suspects = clean[clean.notna() & ~plain]
+    if suspects.empty:
+        return Transformed(clean)
+    verdicts = {address: _check_email(address) for address in suspects.unique()}
     problems = pd.Series(None, index=clean.index, dtype="object")
-    if len(suspects):
-        verdicts = {address: _check_email(address) for address in suspects.unique()}
-        problems.loc[suspects.index] = suspects.map(verdicts)
-    return Transformed(clean.mask(problems.notna(), None), problems)
+    problems.loc[suspects.index] = suspects.map(verdicts)
+    return Transformed(clean.mask(problems.notna()), problems)
 
 
 @transform("email_local_part")
@@ -152,19 +170,35 @@ def _parse_phone(raw: str, region: str) -> tuple[str | None, str | None]:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None
 
 
+def _national_numbers(compact: pd.Series, region: str) -> pd.Series:
+    """'0293744000' in AU → '+61293744000', vectorised from phonenumbers' own metadata for the
+    region (national prefix, country code, possible lengths); anything else is left missing."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if metadata is None or not metadata.national_prefix:
+        return pd.Series(pd.NA, index=compact.index, dtype="str")
+    digits = compact.str.extract(rf"^{re.escape(metadata.national_prefix)}([1-9]\d+)$")[0]
+    possible = digits.str.len().isin(list(metadata.general_desc.possible_length)).fillna(False).astype(bool)
+    return ("+" + str(metadata.country_code) + digits).where(possible)
+
+
 @transform("phone")
 def phone(values: pd.Series, region: str = "US") -> Transformed:
-    """Any written phone → E.164 ('+442079460958'), which Twenty splits into its sub-fields."""
+    """Any written phone → E.164 ('+442079460958'), which Twenty splits into its sub-fields.
+
+    Numbers already in international form or in the region's plain national form convert in
+    one vectorised pass; the rest go through phonenumbers, which decides and explains."""
     clean = _blank_to_na(values)
     compact = clean.str.replace(_PHONE_SEPARATORS, "", regex=True)
-    already_e164 = compact.str.fullmatch(_E164).fillna(False).astype(bool)
-    result = compact.astype("object").where(already_e164, None)
+    international = compact.where(compact.str.fullmatch(_E164).fillna(False).astype(bool))
+    result = international.fillna(_national_numbers(compact, region))
+    others = clean[clean.notna() & result.isna()]
+    if others.empty:
+        return Transformed(result)
+    parsed = {raw: _parse_phone(raw, region) for raw in others.unique()}
+    result = result.astype("object")
+    result.loc[others.index] = [parsed[raw][0] for raw in others]
     problems = pd.Series(None, index=clean.index, dtype="object")
-    others = clean[clean.notna() & ~already_e164]
-    if len(others):
-        parsed = {raw: _parse_phone(raw, region) for raw in others.unique()}
-        result.loc[others.index] = others.map(lambda raw: parsed[raw][0])
-        problems.loc[others.index] = others.map(lambda raw: parsed[raw][1])
+    problems.loc[others.index] = [parsed[raw][1] for raw in others]
     return Transformed(result, problems)
 
 
@@ -177,8 +211,7 @@ def url(values: pd.Series) -> Transformed:
     has_dot = parts["host"].str.contains(".", regex=False).fillna(False).astype(bool)
     bad = clean.notna() & ~has_dot
     normal = parts["scheme"].str.lower() + "://" + parts["host"].str.lower() + parts["rest"].str.rstrip("/")
-    problems = _problems_where(bad, "'" + clean.astype("object").fillna("") + "' is not a web address")
-    return Transformed(normal.where(~bad, None), problems)
+    return Transformed(normal.mask(bad), _flag(bad, clean, "is not a web address"))
 
 
 _MONEY_JUNK = r"[^\d,.\-]"
@@ -193,8 +226,8 @@ def money_micros(values: pd.Series, decimal: str = ".") -> Transformed:
     digits = digits.str.replace(thousands, "", regex=False).str.replace(decimal, ".", regex=False)
     amount = pd.to_numeric(digits, errors="coerce")
     bad = clean.notna() & amount.isna()
-    micros = (amount * 1_000_000).round().astype("Int64").astype("object").where(~bad & amount.notna(), None)
-    return Transformed(micros, _problems_where(bad, "'" + clean.astype("object").fillna("") + "' is not an amount"))
+    micros = (amount * 1_000_000).round().astype("Int64")
+    return Transformed(micros, _flag(bad, clean, "is not an amount"))
 
 
 @transform("number")
@@ -202,22 +235,19 @@ def number(values: pd.Series) -> Transformed:
     clean = _blank_to_na(values)
     parsed = pd.to_numeric(clean.str.replace(",", "", regex=False), errors="coerce")
     bad = clean.notna() & parsed.isna()
-    return Transformed(
-        parsed.astype("object").where(parsed.notna(), None),
-        _problems_where(bad, "'" + clean.astype("object").fillna("") + "' is not a number"),
-    )
+    return Transformed(parsed, _flag(bad, clean, "is not a number"))
 
 
-_TRUE = {"true", "yes", "y", "1", "t", "x", "on"}
-_FALSE = {"false", "no", "n", "0", "f", "off"}
+_BOOLEANS = {**dict.fromkeys(("true", "yes", "y", "1", "t", "x", "on"), True),
+             **dict.fromkeys(("false", "no", "n", "0", "f", "off"), False)}
 
 
 @transform("boolean")
 def boolean(values: pd.Series) -> Transformed:
     clean = _blank_to_na(values).str.lower()
-    mapped = clean.map(lambda v: True if v in _TRUE else (False if v in _FALSE else None), na_action="ignore")
+    mapped = map_distinct(clean, _BOOLEANS)
     bad = clean.notna() & mapped.isna()
-    return Transformed(mapped, _problems_where(bad, "'" + clean.astype("object").fillna("") + "' is not yes/no"))
+    return Transformed(mapped, _flag(bad, clean, "is not yes/no"))
 
 
 _ZONED = r"(?:Z|[+-]\d{2}:?\d{2})$"
@@ -243,30 +273,32 @@ def _parse_datetimes(clean: pd.Series, timezone: str, dayfirst: bool) -> pd.Seri
     return parsed
 
 
+def _iso_text(parsed: pd.Series, unit: str) -> pd.Series:
+    """Vectorised ISO formatting (numpy's, in C) instead of per-value strftime."""
+    present = parsed.notna()
+    text = pd.Series(None, index=parsed.index, dtype="object")
+    if present.any():
+        text[present] = np.datetime_as_string(parsed[present].to_numpy(dtype="datetime64[ms]"), unit=unit)
+    return text
+
+
 @transform("datetime")
 def datetime(values: pd.Series, timezone: str = "UTC", dayfirst: bool = False) -> Transformed:
     """Any date/time text → ISO 8601 UTC ('2024-03-01T09:30:00.000Z'); naive times are in `timezone`."""
     clean = _blank_to_na(values)
     parsed = _parse_datetimes(clean, timezone, dayfirst)
-    aware = parsed.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward").dt.tz_convert("UTC")
-    text_values = aware.dt.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    bad = clean.notna() & text_values.isna()
-    return Transformed(
-        text_values.astype("object").where(text_values.notna(), None),
-        _problems_where(bad, "'" + clean.astype("object").fillna("") + "' is not a date/time"),
-    )
+    if timezone != "UTC":
+        parsed = parsed.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward").dt.tz_convert("UTC").dt.tz_localize(None)
+    text = _iso_text(parsed, "ms")
+    text = text.where(text.isna(), text + "Z")
+    return Transformed(text, _flag(clean.notna() & text.isna(), clean, "is not a date/time"))
 
 
 @transform("date")
 def date(values: pd.Series, dayfirst: bool = False) -> Transformed:
     clean = _blank_to_na(values)
-    parsed = _parse_datetimes(clean, "UTC", dayfirst)
-    text_values = parsed.dt.strftime("%Y-%m-%d")
-    bad = clean.notna() & text_values.isna()
-    return Transformed(
-        text_values.astype("object").where(text_values.notna(), None),
-        _problems_where(bad, "'" + clean.astype("object").fillna("") + "' is not a date"),
-    )
+    text = _iso_text(_parse_datetimes(clean, "UTC", dayfirst), "D")
+    return Transformed(text, _flag(clean.notna() & text.isna(), clean, "is not a date"))
 
 
 @transform("value_map")
@@ -275,14 +307,11 @@ def value_map(values: pd.Series, map: Any = None, map_name: str = "") -> Transfo
     clean = _blank_to_na(values)
     table = {k if map.case_sensitive else k.casefold(): v for k, v in map.values.items()}
     lookup_keys = clean if map.case_sensitive else clean.str.casefold()
-    mapped = lookup_keys.map(table)
+    mapped = map_distinct(lookup_keys, table)
     if map.default is not None:
         mapped = mapped.where(mapped.notna() | clean.isna(), map.default)
     bad = clean.notna() & mapped.isna()
-    problems = _problems_where(
-        bad, "'" + clean.astype("object").fillna("") + f"' has no entry in value map '{map_name}'"
-    )
-    return Transformed(mapped.astype("object").where(mapped.notna(), None), problems)
+    return Transformed(mapped, _flag(bad, clean, f"has no entry in value map '{map_name}'"))
 
 
 @transform("join", multi_column=True)
@@ -330,11 +359,7 @@ def apply(name: str, inputs: pd.Series | pd.DataFrame, args: dict[str, Any]) -> 
         inputs = inputs.to_frame()
     if not definition.multi_column and isinstance(inputs, pd.DataFrame):
         inputs = inputs.iloc[:, 0]
-    result = definition.function(inputs, **args)
-    index = inputs.index
-    values = result.values.reindex(index)
-    problems = result.problems.reindex(index) if result.problems is not None else None
-    return Transformed(values.astype("object").where(values.notna(), None), problems)
+    return definition.function(inputs, **args)
 
 
 __all__ = ["REGISTRY", "Transformed", "apply", "get", "html_body_to_markdown", "upper_snake_value"]

@@ -252,6 +252,13 @@ class _Plan:
     merged: list[tuple[Any, str, str]] = field(default_factory=list)  # row, survivor id, survivor key
 
 
+def _row_facts(good: pd.DataFrame, dedupe: bool) -> dict[Any, dict[str, Any]]:
+    """Key, notes and dedupe value per row, read once (row-wise pandas access is slow)."""
+    columns = [KEY, NOTES] + ([DEDUPE] if dedupe else [])
+    facts = good[columns].astype("object").where(good[columns].notna(), None)
+    return dict(zip(good.index, facts.to_dict("records")))
+
+
 def _write(
     job: LoadJob, load: Load, good: pd.DataFrame, deferred: dict[str, Any], piece: pd.DataFrame,
     verdicts: _Verdicts, summary: LoadSummary,
@@ -259,46 +266,40 @@ def _write(
     if good.empty:
         return
     migration = job.spec.migration
-    existing = job.ledger.lookup(migration, job.load.name, good[KEY].tolist())
-    fields = job.write_context.fields
-    payloads = dict(zip(good.index, build_payloads(good, fields, deferred, job.context)))
-    plan = _plan(job, good, existing, payloads, verdicts)
+    rows = _row_facts(good, bool(load.dedupe_on))
+    existing = job.ledger.lookup(migration, job.load.name, [row[KEY] for row in rows.values()])
+    payloads = dict(zip(good.index, build_payloads(good, job.write_context.fields, deferred, job.context)))
+    plan = _plan(job, rows, existing, payloads, verdicts)
     written = _send(job, plan, verdicts)
     mappings, audit = [], []
     for index, payload in plan.creates + plan.updates:
-        if index not in written:
-            continue
-        row = good.loc[index]
-        entry = existing.get(row[KEY])
-        mappings.append(_mapping(load, row, payload, payload["id"], entry.outcome if entry else "created", entry is None))
-        audit.append(_event(row, "updated" if entry else "created", payload["id"], row[NOTES]))
+        if index in written:
+            row, entry = rows[index], existing.get(rows[index][KEY])
+            mappings.append(_mapping(load, row, payload, payload["id"], entry.outcome if entry else "created", entry is None))
+            audit.append(_event(row, "updated" if entry else "created", payload["id"], row[NOTES]))
     for index in plan.unchanged:
-        row = good.loc[index]
-        audit.append(_event(row, "unchanged", existing[row[KEY]].dest_id, row[NOTES]))
+        audit.append(_event(rows[index], "unchanged", existing[rows[index][KEY]].dest_id, rows[index][NOTES]))
     for index, survivor_id, survivor_key in plan.merged:
-        row = good.loc[index]
-        mappings.append(_mapping(load, row, payloads[index], survivor_id, "merged", False))
-        detail = f"duplicate of {survivor_key!r} (same {load.dedupe_on}); linked to that record"
-        audit.append(_event(row, "merged", survivor_id, detail))
+        mappings.append(_mapping(load, rows[index], payloads[index], survivor_id, "merged", False))
+        detail = f"duplicate of {survivor_key or 'an earlier record'!r} (same {load.dedupe_on}); linked to that record"
+        audit.append(_event(rows[index], "merged", survivor_id, detail))
     job.ledger.record(migration, job.ledger_run, job.load.name, mappings=mappings, audit=audit)
     summary.counts.update(event["action"] for event in audit)
 
 
 def _plan(
-    job: LoadJob, good: pd.DataFrame, existing: dict[str, MappedRecord], payloads: dict[Any, dict[str, Any]],
-    verdicts: _Verdicts,
+    job: LoadJob, rows: dict[Any, dict[str, Any]], existing: dict[str, MappedRecord],
+    payloads: dict[Any, dict[str, Any]], verdicts: _Verdicts,
 ) -> _Plan:
     plan = _Plan()
     new_rows = []
-    for index, key in good[KEY].items():
-        entry = existing.get(key)
-        payload = payloads[index]
+    for index, row in rows.items():
+        key, entry, payload = row[KEY], existing.get(row[KEY]), payloads[index]
         if entry is None:
             new_rows.append(index)
             continue
         payload["id"] = entry.dest_id
-        digest = payload_hash(payload)
-        if entry.payload_hash == digest:
+        if entry.payload_hash == payload_hash(payload):
             plan.unchanged.append(index)
         elif entry.last_run_id == job.ledger_run:
             verdicts.add([Problem(index, KEY, f"source key {key!r} appears more than once in the export with different values; only the first row was used")])
@@ -306,25 +307,20 @@ def _plan(
             plan.merged.append((index, entry.dest_id, ""))
         else:
             plan.updates.append((index, payload))
-    survivors = _survivors(job, good.loc[new_rows]) if job.load.dedupe_on else {}
+    values = [rows[i].get(DEDUPE) for i in new_rows if rows[i].get(DEDUPE)]
+    survivors = job.ledger.lookup_dedupe(job.spec.migration, job.load.name, values) if values else {}
     for index in new_rows:
-        key = good.at[index, KEY]
-        value = good.at[index, DEDUPE] if job.load.dedupe_on else None
-        survivor = survivors.get(value) if isinstance(value, str) else None
+        key, value = rows[index][KEY], rows[index].get(DEDUPE)
+        survivor = survivors.get(value) if value else None
         if survivor is not None and survivor[0] != key:
             payloads[index]["id"] = survivor[1]
             plan.merged.append((index, survivor[1], survivor[0]))
             continue
         payloads[index]["id"] = destination_id(job.spec.migration, job.load.name, key)
-        if isinstance(value, str):
+        if value:
             survivors[value] = (key, payloads[index]["id"])
         plan.creates.append((index, payloads[index]))
     return plan
-
-
-def _survivors(job: LoadJob, new: pd.DataFrame) -> dict[str, tuple[str, str]]:
-    values = new[DEDUPE].dropna().tolist()
-    return job.ledger.lookup_dedupe(job.spec.migration, job.load.name, values) if values else {}
 
 
 def _send(job: LoadJob, plan: _Plan, verdicts: _Verdicts) -> set[Any]:
@@ -345,8 +341,8 @@ def _send(job: LoadJob, plan: _Plan, verdicts: _Verdicts) -> set[Any]:
     return written
 
 
-def _mapping(load: Load, row: pd.Series, payload: dict[str, Any], dest_id: str, outcome: str, created: bool) -> dict[str, Any]:
-    dedupe = row.get(DEDUPE) if load.dedupe_on else None
+def _mapping(load: Load, row: dict[str, Any], payload: dict[str, Any], dest_id: str, outcome: str, created: bool) -> dict[str, Any]:
+    dedupe = row.get(DEDUPE)
     return {
         "source_key": row[KEY],
         "dest_object": load.target,
@@ -358,7 +354,7 @@ def _mapping(load: Load, row: pd.Series, payload: dict[str, Any], dest_id: str, 
     }
 
 
-def _event(row: pd.Series, action: str, dest_id: str | None, detail: Any) -> dict[str, Any]:
+def _event(row: dict[str, Any], action: str, dest_id: str | None, detail: Any) -> dict[str, Any]:
     return {"source_key": row[KEY], "action": action, "dest_id": dest_id, "detail": detail or None}
 
 

@@ -65,9 +65,9 @@ def read_custom_fields(spec: MappingSpec, archive: ExportArchive) -> dict[str, l
 
 def build_lookups(
     spec: MappingSpec, archive: ExportArchive, names: Iterable[str], chunk_rows: int = DEFAULT_CHUNK_ROWS
-) -> dict[str, dict[tuple[str, ...], str]]:
+) -> dict[str, dict[str, str]]:
     """Aggregate each named lookup's source object by its key; memory grows with distinct keys only."""
-    tables: dict[str, dict[tuple[str, ...], str]] = {}
+    tables: dict[str, dict[str, str]] = {}
     for name in names:
         lookup = spec.lookups[name]
         partials = []
@@ -78,7 +78,7 @@ def build_lookups(
             partials.append(keyed.groupby("key")["value"].agg(lookup.aggregate))
         if partials:
             combined = pd.concat(partials).groupby(level=0).agg(lookup.aggregate)
-            tables[name] = {tuple(key.split("|")): value for key, value in combined.items()}
+            tables[name] = combined.to_dict()
         else:
             tables[name] = {}
     return tables
