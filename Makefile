@@ -18,14 +18,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 install: $(VENV)/.installed
 
 demo: install
-	mkdir -p $(DAGSTER_HOME) .artifacts
+	mkdir -p $(DAGSTER_HOME) .artifacts && touch $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/migration-pipeline run
 
 test: install
 	$(BIN)/python -m pytest -q
 
 ui: install
-	mkdir -p $(DAGSTER_HOME) .artifacts
+	mkdir -p $(DAGSTER_HOME) .artifacts && touch $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml
 
 bench: install

@@ -23,9 +23,9 @@ def _run(args: argparse.Namespace) -> int:
     from migration_pipeline.definitions import ARTIFACTS_DIR, defs, load_job_name
 
     job = defs.get_job_def(load_job_name(args.migration))
-    run_config = {}
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
     if args.export:
-        run_config = {"resources": {f"{args.migration}_export": {"config": {"path": str(Path(args.export).resolve())}}}}
+        run_config["resources"] = {f"{args.migration}_export": {"config": {"path": str(Path(args.export).resolve())}}}
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
     report = ARTIFACTS_DIR / "reports" / args.migration / "report.md"
