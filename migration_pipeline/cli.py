@@ -22,7 +22,7 @@ def _generate(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from migration_pipeline.definitions import ARTIFACTS_DIR, defs, load_job_name
 
-    job = defs.get_job_def(load_job_name(args.migration))
+    job = defs.resolve_job_def(load_job_name(args.migration))
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
     if args.export:
         run_config["resources"] = {f"{args.migration}_export": {"config": {"path": str(Path(args.export).resolve())}}}

@@ -26,12 +26,12 @@ def load_job_name(migration: str) -> str:
     return f"{migration}_load"
 
 
-def migration_resources(spec: MappingSpec) -> dict[str, dg.ConfigurableResource]:
+def migration_resources(spec: MappingSpec, artifacts_dir: Path) -> dict[str, dg.ConfigurableResource]:
     keys = resource_keys(spec)
     export_path = PROJECT_ROOT / (spec.source.sample_export or "")
     return {
         keys["export"]: ExportResource(path=str(export_path)),
-        keys["destination"]: DryRunDestination(output_dir=str(ARTIFACTS_DIR / "dry_run"), members_file=str(DRY_RUN_MEMBERS)),
+        keys["destination"]: DryRunDestination(output_dir=str(artifacts_dir / "dry_run"), members_file=str(DRY_RUN_MEMBERS)),
     }
 
 
@@ -42,7 +42,7 @@ def build_definitions(mappings_dir: Path = MAPPINGS_DIR, artifacts_dir: Path = A
     for path in mapping_files(mappings_dir):
         spec = load_spec(path)
         assets += build_migration_assets(spec, str(artifacts_dir))
-        resources.update(migration_resources(spec))
+        resources.update(migration_resources(spec, artifacts_dir))
         jobs.append(dg.define_asset_job(load_job_name(spec.migration), selection=dg.AssetSelection.groups(spec.migration),
                                         description=f"Plan the schema, match owners and load every object of {spec.migration}."))
     return dg.Definitions(assets=assets, jobs=jobs, resources=resources)
