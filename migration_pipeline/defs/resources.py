@@ -8,7 +8,7 @@ import dagster as dg
 from pydantic import PrivateAttr
 
 from migration_pipeline.ledger.store import Ledger
-from migration_pipeline.sources.export import ExportArchive
+from migration_pipeline.sources.export import DEFAULT_CHUNK_ROWS, ExportArchive
 
 
 class LedgerResource(dg.ConfigurableResource):
@@ -32,7 +32,7 @@ class ExportResource(dg.ConfigurableResource):
     """A vendor export: a folder or ZIP. `chunk_rows` bounds memory while streaming it."""
 
     path: str
-    chunk_rows: int = 50_000
+    chunk_rows: int = DEFAULT_CHUNK_ROWS
 
     @cached_property
     def archive(self) -> ExportArchive:

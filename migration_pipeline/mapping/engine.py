@@ -215,9 +215,11 @@ def _apply_fallback(
         if not empty.any() or _missing_columns(frame, columns):
             continue
         args = _transform_args(fallback.args, FieldRule.model_validate({"from": columns, "transform": fallback.transform}), context.spec)
-        substitute = transforms.apply(fallback.transform, _inputs(frame, columns), args).values
+        # Only the empty rows pay for the fallback's transform.
+        substitute = transforms.apply(fallback.transform, _inputs(frame.loc[empty], columns), args).values
+        substitute = substitute.reindex(values.index)
         used = empty & substitute.notna()
-        values = values.where(~used, substitute)
+        values = values.astype("object").where(~used, substitute)
         notes = _add_notes(notes, pd.Series(fallback.note, index=values.index).where(used, None))
     return values, notes
 

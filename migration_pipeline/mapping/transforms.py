@@ -117,7 +117,11 @@ def multi_select(values: pd.Series, separator: str = ";") -> Transformed:
     def split(cell: str) -> list[str]:
         return sorted({upper_snake_value(part) for part in cell.split(separator) if part.strip()})
 
-    return Transformed(clean.map(split, na_action="ignore"))
+    codes, distinct = pd.factorize(clean)
+    lists = np.empty(len(distinct) + 1, dtype="object")  # filled one by one: numpy would nest equal-length lists
+    for position, cell in enumerate(distinct):
+        lists[position] = split(cell)
+    return Transformed(pd.Series(lists[codes], index=clean.index, dtype="object"))
 
 
 # A conservative shape that every valid address of the common kind matches; anything else goes

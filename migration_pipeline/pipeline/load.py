@@ -35,7 +35,7 @@ from migration_pipeline.mapping.engine import (
     map_chunk,
 )
 from migration_pipeline.mapping.spec import Load, MappingSpec
-from migration_pipeline.sources.export import Chunk, ExportArchive
+from migration_pipeline.sources.export import DEFAULT_CHUNK_ROWS, Chunk, ExportArchive
 
 _ID_NAMESPACE = uuid.UUID("0b5c8d0e-5f63-4d8e-9a51-4f1e3c2b7a90")
 _META = (KEY, ROW, NOTES, DEDUPE)
@@ -72,7 +72,7 @@ class LoadJob:
     context: MappingContext
     ledger_run: str
     batch_size: int = 60
-    chunk_rows: int = 50_000
+    chunk_rows: int = DEFAULT_CHUNK_ROWS
 
     @property
     def write_context(self) -> WriteContext:
@@ -386,7 +386,7 @@ def _reason_kind(problem: Problem) -> str:
     return _QUOTED.sub("…", problem.reason)[:160]
 
 
-def count_source_rows(spec: MappingSpec, load: Load, archive: ExportArchive, chunk_rows: int = 50_000) -> int:
+def count_source_rows(spec: MappingSpec, load: Load, archive: ExportArchive, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> int:
     """Independent recount of what a load must account for, straight from the export."""
     total = 0
     for chunk in archive.read_chunks(spec.source.objects[load.source].file, chunk_rows):

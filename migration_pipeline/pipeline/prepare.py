@@ -12,9 +12,8 @@ from migration_pipeline.destinations.base import Member, NewFieldRequest
 from migration_pipeline.mapping import transforms
 from migration_pipeline.mapping.engine import CustomField, MappingContext, source_key
 from migration_pipeline.mapping.spec import Load, MappingSpec
-from migration_pipeline.sources.export import ExportArchive, normalize_header
+from migration_pipeline.sources.export import DEFAULT_CHUNK_ROWS, ExportArchive, normalize_header
 
-DEFAULT_CHUNK_ROWS = 50_000
 
 
 def camel_case(label: str) -> str:

@@ -22,6 +22,7 @@ import charset_normalizer
 import pandas as pd
 
 _SAMPLE_BYTES = 64 * 1024
+DEFAULT_CHUNK_ROWS = 25_000  # bounds memory: a chunk of long HTML bodies is the largest thing held
 _DELIMITERS = (",", ";", "\t", "|")
 _CP1252_FALLBACK = "migration_pipeline.cp1252_fallback"
 
@@ -137,7 +138,7 @@ class ExportArchive:
             raise FileNotFoundError(f"{relative} is not in the export {self.path}")
         return stored
 
-    def read_chunks(self, relative: str, chunk_rows: int = 50_000) -> Iterator[Chunk]:
+    def read_chunks(self, relative: str, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Chunk]:
         """Stream one CSV in chunks; a missing or empty file yields nothing."""
         if not self.exists(relative):
             return
@@ -183,8 +184,8 @@ def _read_csv_chunks(handle: IO[bytes], dialect: CsvDialect, chunk_rows: int) ->
             encoding=dialect.encoding,
             encoding_errors=_CP1252_FALLBACK,
             dtype=str,
-            keep_default_na=False,
-            na_filter=False,
+            keep_default_na=False,  # 'NA' or 'null' typed in a CRM is text, not missing
+            na_values=[""],
             chunksize=chunk_rows,
             on_bad_lines="warn",
             skip_blank_lines=True,
@@ -203,7 +204,7 @@ def _read_csv_chunks(handle: IO[bytes], dialect: CsvDialect, chunk_rows: int) ->
                     return
             frame.columns = [normalize_header(str(c)) for c in frame.columns]
             malformed = _malformed_lines(caught)
-            yield Chunk(frame=frame.mask(frame == ""), malformed=malformed)
+            yield Chunk(frame=frame, malformed=malformed)
 
 
 def _malformed_lines(caught: list[warnings.WarningMessage]) -> list[MalformedLine]:
