@@ -11,7 +11,7 @@ from typing import Any
 import dagster as dg
 
 from migration_pipeline.destinations.base import Destination
-from migration_pipeline.defs.resources import ExportResource, LedgerResource
+from migration_pipeline.defs.resources import ExportResource
 from migration_pipeline.mapping.spec import Load, MappingSpec
 from migration_pipeline.pipeline import prepare
 from migration_pipeline.pipeline.load import LoadJob, count_source_rows, run_load
