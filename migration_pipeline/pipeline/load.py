@@ -8,10 +8,7 @@ key, so a run killed at any point converges when started again.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -35,19 +32,9 @@ from migration_pipeline.mapping.engine import (
     map_chunk,
 )
 from migration_pipeline.mapping.spec import Load, MappingSpec
+from migration_pipeline.pipeline.payloads import build_payloads, destination_id, payload_hash
 from migration_pipeline.sources.export import DEFAULT_CHUNK_ROWS, Chunk, ExportArchive
 
-_ID_NAMESPACE = uuid.UUID("0b5c8d0e-5f63-4d8e-9a51-4f1e3c2b7a90")
-_META = (KEY, ROW, NOTES, DEDUPE)
-
-
-def destination_id(migration: str, load: str, key: str) -> str:
-    """The same source record always gets the same destination id, across runs and retries."""
-    return str(uuid.uuid5(_ID_NAMESPACE, f"{migration}/{load}/{key}"))
-
-
-def payload_hash(payload: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 @dataclass
@@ -216,34 +203,6 @@ def _duplicate_keys(frame: pd.DataFrame, bad: set[Any]) -> list[Problem]:
     return [Problem(i, KEY, f"source key {k!r} appears more than once in the export; only the first row was used") for i, k in repeated.items()]
 
 
-def _plain(value: Any) -> Any:
-    return value.item() if hasattr(value, "item") and not isinstance(value, (list, dict, str)) else value
-
-
-def _nest(flat: dict[str, Any]) -> dict[str, Any]:
-    nested: dict[str, Any] = {}
-    for path, value in flat.items():
-        if value is None or (isinstance(value, float) and pd.isna(value)):
-            continue
-        target = nested
-        *parents, leaf = path.split(".")
-        for parent in parents:
-            target = target.setdefault(parent, {})
-        target[leaf] = _plain(value)
-    return nested
-
-
-def build_payloads(frame: pd.DataFrame, fields: Sequence[str], deferred: dict[str, Any], context: MappingContext) -> list[dict[str, Any]]:
-    """Destination-shaped records (composite sub-fields nested), with deferred transforms applied now."""
-    columns = [f for f in fields if f in frame.columns]
-    values = frame[columns].copy()
-    for name, rule in deferred.items():
-        if name in values:
-            values[name] = transforms.apply(rule.transform, values[name], rule.args).values
-    values = values.astype("object").where(values.notna(), None)
-    return [_nest(record) for record in values.to_dict("records")]
-
-
 @dataclass
 class _Plan:
     creates: list[tuple[Any, dict[str, Any]]] = field(default_factory=list)
@@ -268,7 +227,7 @@ def _write(
     migration = job.spec.migration
     rows = _row_facts(good, bool(load.dedupe_on))
     existing = job.ledger.lookup(migration, job.load.name, [row[KEY] for row in rows.values()])
-    payloads = dict(zip(good.index, build_payloads(good, job.write_context.fields, deferred, job.context)))
+    payloads = dict(zip(good.index, build_payloads(good, job.write_context.fields, deferred)))
     plan = _plan(job, rows, existing, payloads, verdicts)
     written = _send(job, plan, verdicts)
     mappings, audit = [], []
