@@ -180,7 +180,9 @@ def _national_numbers(compact: pd.Series, region: str) -> pd.Series:
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
     if metadata is None or not metadata.national_prefix:
         return pd.Series(pd.NA, index=compact.index, dtype="str")
-    digits = compact.str.extract(rf"^{re.escape(metadata.national_prefix)}([1-9]\d+)$")[0]
+    prefix = metadata.national_prefix
+    national = compact.str.match(rf"{re.escape(prefix)}[1-9]\d+$").fillna(False).astype(bool)
+    digits = compact.str.slice(len(prefix)).where(national)
     possible = digits.str.len().isin(list(metadata.general_desc.possible_length)).fillna(False).astype(bool)
     return ("+" + str(metadata.country_code) + digits).where(possible)
 
@@ -309,8 +311,8 @@ def date(values: pd.Series, dayfirst: bool = False) -> Transformed:
 def value_map(values: pd.Series, map: Any = None, map_name: str = "") -> Transformed:  # noqa: A002
     """Source pick-list value → destination option, through a named value map of the spec."""
     clean = _blank_to_na(values)
-    table = {k if map.case_sensitive else k.casefold(): v for k, v in map.values.items()}
-    lookup_keys = clean if map.case_sensitive else clean.str.casefold()
+    table = {k if map.case_sensitive else k.lower(): v for k, v in map.values.items()}
+    lookup_keys = clean if map.case_sensitive else clean.str.lower()
     mapped = map_distinct(lookup_keys, table)
     if map.default is not None:
         mapped = mapped.where(mapped.notna() | clean.isna(), map.default)
@@ -329,12 +331,12 @@ def join(frame: pd.DataFrame, separator: str = " ") -> Transformed:
 @transform("template", multi_column=True)
 def template(frame: pd.DataFrame, format: str = "") -> Transformed:  # noqa: A002
     """Fill a format string with the row's columns: '{activity_type}: {subject}'; blanks fill as ''."""
-    filled = frame.astype("object").where(frame.notna(), "")
-    result = pd.Series("", index=frame.index, dtype="object")
+    filled = frame.astype("str").fillna("")
+    result = pd.Series("", index=frame.index, dtype="str")
     for literal, column, _spec, _conversion in string.Formatter().parse(format):
         result = result + literal
         if column:
-            result = result + filled[column].astype(str)
+            result = result + filled[column]
     result = result.str.strip(" :-")
     return Transformed(result.mask(result == "", None))
 
