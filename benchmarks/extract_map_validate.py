@@ -82,13 +82,13 @@ def dry_run_load(export: str) -> dict:
     archive = ExportArchive(export)
     work = Path(export).parent
     ledger = Ledger(f"sqlite:///{work / 'ledger.sqlite'}")
-    destination = DryRunDestination(output_dir=str(work / "dry_run"))
+    destination = DryRunDestination(output_dir=str(work / "dry_run"), batch_size=200)
     owners = prepare.build_owner_map(spec, archive, [])
     rows = sum(len(chunk.frame) for load in spec.loads for chunk in archive.read_chunks(spec.source.objects[load.source].file))
     started = time.perf_counter()
     for load in spec.loads:
         job = LoadJob(spec=spec, load=load, archive=archive, ledger=ledger, destination=destination,
-                      context=prepare.mapping_context(spec, archive, owners, load), ledger_run="bench", batch_size=200)
+                      context=prepare.mapping_context(spec, archive, owners, load), ledger_run="bench")
         run_load(job)
     return {"rows": rows, "seconds": time.perf_counter() - started, "peak_rss_mb": _peak_rss_mb()}
 

@@ -12,9 +12,10 @@ import dagster as dg
 
 from migration_pipeline.destinations.base import Destination
 from migration_pipeline.defs.resources import ExportResource
+from migration_pipeline.mapping.engine import MappingContext
 from migration_pipeline.mapping.spec import Load, MappingSpec
 from migration_pipeline.pipeline import prepare
-from migration_pipeline.pipeline.load import LoadJob, count_source_rows, run_load
+from migration_pipeline.pipeline.load import LoadJob, count_source_rows, load_fields, run_load
 from migration_pipeline.reports.markdown import table
 from migration_pipeline.reports.run_report import write_report
 
@@ -42,7 +43,12 @@ def build_schema_plan_asset(spec: MappingSpec) -> dg.AssetsDefinition:
         custom = prepare.read_custom_fields(spec, export.archive)
         requests = prepare.schema_plan(spec, export.archive, custom, export.chunk_rows)
         result = destination.ensure_fields(spec.migration, requests, apply=True)
-        rows = [{"object": r.target, "field": r.name, "type": r.type, "label": r.label, "options": ", ".join(r.options)} for r in requests]
+        missing = destination.missing_fields(_mapped_fields(spec, custom))
+        if missing:
+            raise dg.Failure(f"{destination.describe()} lacks mapped fields: {', '.join(missing)}; "
+                             "add them to the mapping's new_fields or create them, then re-run")
+        rows = [{"object": r.target, "field": r.name, "type": r.type, "label": r.label, "options": ", ".join(r.options)}
+                for r in result.created]
         return dg.MaterializeResult(metadata={
             "fields": dg.MetadataValue.md(table(rows)),
             "created": len(result.created),
@@ -50,6 +56,14 @@ def build_schema_plan_asset(spec: MappingSpec) -> dg.AssetsDefinition:
         })
 
     return schema_plan
+
+
+def _mapped_fields(spec: MappingSpec, custom: dict) -> dict[str, list[str]]:
+    context = MappingContext(spec=spec, custom_fields=custom)
+    fields: dict[str, list[str]] = {}
+    for load in spec.loads:
+        fields.setdefault(load.target, []).extend(load_fields(spec, load, context))
+    return fields
 
 
 def build_owner_map_asset(spec: MappingSpec) -> dg.AssetsDefinition:

@@ -39,12 +39,17 @@ class WriteContext:
 
 @dataclass(frozen=True)
 class WriteOutcome:
-    """The destination's answer for one record; `error` set means the record was not written."""
+    """The destination's answer for one record; `error` set means the record was not written.
+
+    `matched` means the record already existed (found by a unique field) and was updated in
+    place: `id` is then the existing record's and `before` its state before we touched it."""
 
     id: str
     ok: bool = True
     error: str | None = None
     kind: FailureKind | None = None
+    matched: bool = False
+    before: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,7 @@ class NewFieldRequest:
     type: str
     label: str
     options: tuple[str, ...] = ()
+    create: bool = True  # False: only add missing options to a select that already exists
 
 
 @dataclass
@@ -67,6 +73,8 @@ FileOpener = Callable[[], IO[bytes]]
 
 class Destination(dg.ConfigurableResource, ABC):
     """Where records go. Implementations keep remote quirks inside their own module."""
+
+    batch_size: int = 60
 
     @abstractmethod
     def describe(self) -> str:
@@ -85,5 +93,13 @@ class Destination(dg.ConfigurableResource, ABC):
         """Create or update a batch of payloads (each with its `id`), answering per record."""
 
     @abstractmethod
+    def missing_fields(self, fields_by_target: dict[str, Sequence[str]]) -> list[str]:
+        """'object.field' for every mapped field the destination does not have."""
+
+    @abstractmethod
     def upload_file(self, context: WriteContext, name: str, size: int, opener: FileOpener) -> str:
         """Store a file and return the reference the attachment record carries."""
+
+    @abstractmethod
+    def delete(self, context: WriteContext, ids: Sequence[str]) -> list[WriteOutcome]:
+        """Hard-delete records (rollback removes only what this migration created)."""

@@ -99,6 +99,16 @@ class DryRunDestination(Destination):
             writer.writerows(flatten(record) for record in records)
         return [WriteOutcome(id=record["id"]) for record in records]
 
+    def missing_fields(self, fields_by_target: dict[str, Sequence[str]]) -> list[str]:
+        return []  # the dry run accepts every field: it only records what would be sent
+
     def upload_file(self, context: WriteContext, name: str, size: int, opener: FileOpener) -> str:
         # Nothing is copied: the payload keeps the file's place in the export.
         return name
+
+    def delete(self, context: WriteContext, ids: Sequence[str]) -> list[WriteOutcome]:
+        path = self.run_dir(context.migration, context.run_id) / "payloads" / f"{context.position:02d}_{context.load}.deleted.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.writelines(json.dumps({"operation": "delete", "object": context.target, "id": i}) + "\n" for i in ids)
+        return [WriteOutcome(id=i) for i in ids]

@@ -30,7 +30,7 @@ id_map = sa.Table(
     sa.Column("dedupe_value", sa.String(400)),
     sa.Column("outcome", sa.String(20), nullable=False),  # created | matched | merged
     sa.Column("created_by_us", sa.Boolean, nullable=False),
-    sa.Column("before_image", sa.JSON),
+    sa.Column("before_image", sa.JSON(none_as_null=True)),
     sa.Column("first_run_id", sa.String(64), nullable=False),
     sa.Column("last_run_id", sa.String(64), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -170,14 +170,12 @@ class Ledger:
             if mappings:
                 rows = [{**base, **m, "first_run_id": run_id, "last_run_id": run_id, "updated_at": stamp} for m in mappings]
                 statement = self._insert()(id_map)
-                keep_first = {"first_run_id", "created_by_us", "migration", "load", "source_key"}
-                if any("before_image" not in m for m in mappings):
-                    keep_first.add("before_image")
+                keep_first = {"first_run_id", "created_by_us", "migration", "load", "source_key", "before_image"}
                 excluded = statement.excluded
-                statement = statement.on_conflict_do_update(
-                    index_elements=["migration", "load", "source_key"],
-                    set_={c.name: excluded[c.name] for c in id_map.columns if c.name not in keep_first},
-                )
+                updates = {c.name: excluded[c.name] for c in id_map.columns if c.name not in keep_first}
+                # The before-image is the record as it was before this migration first touched it.
+                updates["before_image"] = sa.func.coalesce(id_map.c.before_image, excluded.before_image)
+                statement = statement.on_conflict_do_update(index_elements=["migration", "load", "source_key"], set_=updates)
                 connection.execute(statement, rows)
             if audit:
                 connection.execute(

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from migration_pipeline.destinations.base import Destination, WriteContext
+from migration_pipeline.destinations.base import Destination, WriteContext, WriteOutcome
 from migration_pipeline.ledger.store import ACTIONS, Ledger, MappedRecord
 from migration_pipeline.mapping import transforms
 from migration_pipeline.mapping.contracts import check_destination, check_raw
@@ -58,7 +58,6 @@ class LoadJob:
     destination: Destination
     context: MappingContext
     ledger_run: str
-    batch_size: int = 60
     chunk_rows: int = DEFAULT_CHUNK_ROWS
 
     @property
@@ -232,10 +231,17 @@ def _write(
     written = _send(job, plan, verdicts)
     mappings, audit = [], []
     for index, payload in plan.creates + plan.updates:
-        if index in written:
-            row, entry = rows[index], existing.get(rows[index][KEY])
-            mappings.append(_mapping(load, row, payload, payload["id"], entry.outcome if entry else "created", entry is None))
-            audit.append(_event(row, "updated" if entry else "created", payload["id"], row[NOTES]))
+        outcome = written.get(index)
+        if outcome is None:
+            continue
+        row, entry = rows[index], existing.get(rows[index][KEY])
+        if outcome.matched:
+            mappings.append({**_mapping(load, row, payload, outcome.id, "matched", False), "before_image": outcome.before})
+            detail = f"matched the existing {load.target} record {outcome.id} holding the same unique value; updated it"
+            audit.append(_event(row, "updated", outcome.id, "; ".join(filter(None, [detail, row[NOTES]]))))
+            continue
+        mappings.append(_mapping(load, row, payload, outcome.id, entry.outcome if entry else "created", entry is None))
+        audit.append(_event(row, "updated" if entry else "created", outcome.id, row[NOTES]))
     for index in plan.unchanged:
         audit.append(_event(rows[index], "unchanged", existing[rows[index][KEY]].dest_id, rows[index][NOTES]))
     for index, survivor_id, survivor_key in plan.merged:
@@ -282,22 +288,31 @@ def _plan(
     return plan
 
 
-def _send(job: LoadJob, plan: _Plan, verdicts: _Verdicts) -> set[Any]:
+def _send(job: LoadJob, plan: _Plan, verdicts: _Verdicts) -> dict[Any, WriteOutcome]:
     """Write creates then updates in batches; a record the destination refuses as data is quarantined."""
-    written: set[Any] = set()
+    written: dict[Any, WriteOutcome] = {}
     context = job.write_context
+    batch_size = job.destination.batch_size
     for operation, items in (("create", plan.creates), ("update", plan.updates)):
-        for start in range(0, len(items), job.batch_size):
-            batch = items[start : start + job.batch_size]
-            outcomes = job.destination.write(context, operation, [payload for _, payload in batch])
+        for start in range(0, len(items), batch_size):
+            batch = items[start : start + batch_size]
+            records = [_with_uploaded_file(job, payload) if job.load.file else payload for _, payload in batch]
+            outcomes = job.destination.write(context, operation, records)
             for (index, _payload), outcome in zip(batch, outcomes):
                 if outcome.ok:
-                    written.add(index)
+                    written[index] = outcome
                 elif outcome.kind == "data":
                     verdicts.add([Problem(index, "destination", f"the destination refused the record: {outcome.error}")])
                 else:
                     raise RuntimeError(f"{job.load.name}: destination {outcome.kind} error: {outcome.error}")
     return written
+
+
+def _with_uploaded_file(job: LoadJob, payload: dict[str, Any]) -> dict[str, Any]:
+    """Upload the export's file; the record then carries the destination's file reference."""
+    path = payload["fullPath"]
+    reference = job.destination.upload_file(job.write_context, path, job.archive.size(path), lambda: job.archive.open(path))
+    return {**payload, "fullPath": reference}
 
 
 def _mapping(load: Load, row: dict[str, Any], payload: dict[str, Any], dest_id: str, outcome: str, created: bool) -> dict[str, Any]:
@@ -307,6 +322,7 @@ def _mapping(load: Load, row: dict[str, Any], payload: dict[str, Any], dest_id: 
         "dest_object": load.target,
         "dest_id": dest_id,
         "payload_hash": payload_hash(payload),
+        "before_image": None,
         "dedupe_value": dedupe if isinstance(dedupe, str) else None,
         "outcome": outcome,
         "created_by_us": created,

@@ -27,7 +27,9 @@ def destination_id(migration: str, load: str, key: str) -> str:
 
 
 def payload_hash(payload: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    """The content's fingerprint; the id is left out (a matched record keeps the existing id)."""
+    content = {key: value for key, value in payload.items() if key != "id"}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _plain(value: Any) -> Any:

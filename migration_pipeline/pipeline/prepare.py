@@ -153,7 +153,19 @@ def schema_plan(
                 )
                 options = _observed_options(columns, dest_type)
             requests.append(NewFieldRequest(target=load.target, name=name, type=dest_type, label=label, options=options))
+        requests += _value_map_options(spec, load)
     return list({(r.target, r.name): r for r in requests}.values())
+
+
+def _value_map_options(spec: MappingSpec, load: Load) -> list[NewFieldRequest]:
+    """Every value a value map can produce must be an option of the select it fills (stages)."""
+    requests = []
+    for name, rule in load.fields.items():
+        if rule.transform == "value_map" and name not in load.new_fields:
+            value_map = spec.value_maps[rule.args["map"]]
+            values = sorted({*value_map.values.values(), *([value_map.default] if value_map.default else [])})
+            requests.append(NewFieldRequest(target=load.target, name=name, type="SELECT", label=name, options=tuple(values), create=False))
+    return requests
 
 
 def mapping_context(
