@@ -11,7 +11,7 @@ from migration_pipeline.destinations.dry_run import DryRunDestination
 from migration_pipeline.mapping.spec import MappingSpec
 
 
-def resources(spec: MappingSpec, export: Path, ledger_url: str, out: Path, members: Path, destination=None) -> dict:
+def resources(spec: MappingSpec, export: Path, ledger_url: str, out: Path, members: Path | None, destination=None) -> dict:
     return {
         "ledger": LedgerResource(url=ledger_url),
         f"{spec.migration}_export": ExportResource(path=str(export), chunk_rows=97),  # small chunks: many chunk borders
@@ -19,7 +19,7 @@ def resources(spec: MappingSpec, export: Path, ledger_url: str, out: Path, membe
     }
 
 
-def materialize_all(spec: MappingSpec, export: Path, ledger_url: str, out: Path, members: Path, instance, destination=None):
+def materialize_all(spec: MappingSpec, export: Path, ledger_url: str, out: Path, members: Path | None, instance, destination=None):
     assets = build_migration_assets(spec, str(out))
     return dg.materialize(assets, resources=resources(spec, export, ledger_url, out, members, destination),
                           instance=instance, raise_on_error=False)
