@@ -141,9 +141,12 @@ class TwentyDestination(Destination):
         except DataError as error:
             if any(marker in str(error).lower() for marker in _ALREADY_OURS) and self._get(plural, record["id"]):
                 return self._update(plural, record)  # ours, from an interrupted run
-            existing = self._match_unique(plural, record) if "duplicate" in str(error).lower() else None
+            duplicate = "duplicate" in str(error).lower()
+            existing = self._match_unique(plural, record) if duplicate else None
             if existing is None:
-                return WriteOutcome(id=record["id"], ok=False, error=str(error), kind="data")
+                hint = ("; no live record holds the value, so a soft-deleted one does: restore or destroy it in Twenty"
+                        if duplicate else "")
+                return WriteOutcome(id=record["id"], ok=False, error=f"{error}{hint}", kind="data")
         changes = {k: v for k, v in record.items() if k not in ("id", "createdAt")}
         try:
             self.http.request("PATCH", f"/rest/{plural}/{existing['id']}", json=changes)
@@ -160,7 +163,7 @@ class TwentyDestination(Destination):
         return WriteOutcome(id=record["id"])
 
     def _get(self, plural: str, record_id: str) -> dict[str, Any] | None:
-        found = self._all(plural, f"id[eq]:{record_id}")
+        found = self._all(plural, f"id[eq]:{json.dumps(record_id)}")
         return found[0] if found else None
 
     def _match_unique(self, plural: str, record: dict[str, Any]) -> dict[str, Any] | None:

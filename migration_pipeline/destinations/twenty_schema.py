@@ -72,18 +72,16 @@ class WorkspaceSchema:
         return adapted
 
     def missing_fields(self, plural: str, payload_keys: Iterable[str]) -> list[str]:
-        """Payload keys with no field behind them in the workspace."""
+        """Fields a payload with these keys would send that the workspace does not have."""
         info = self.objects.get(plural)
         if info is None:
             return [f"{plural} (object)"]
+        sample = {key.split(".")[0]: "x" for key in payload_keys}
         missing = []
-        for key in payload_keys:
-            name = self.field_name(plural, key.split(".")[0])
+        for name in self.adapt(plural, sample):
             base = name[:-2] if name.endswith("Id") and not info.has(name) else name
-            if plural == "attachments" and name == "fullPath" and self.files_field_id:
-                continue
             if not info.has(base):
-                missing.append(key)
+                missing.append(name)
         return missing
 
 
