@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export MIGRATION_LEDGER_URL ?= sqlite:///$(CURDIR)/.artifacts/ledger.sqlite
 
-.PHONY: install demo test ui bench clean
+.PHONY: install demo test ui ui-live bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,13 @@ ui: install
 	mkdir -p $(DAGSTER_HOME) .artifacts && touch $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml
 
+ui-live: install
+	mkdir -p $(DAGSTER_HOME) .artifacts && touch $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -w workspace.live.yaml
+
 bench: install
 	$(BIN)/python benchmarks/extract_map_validate.py
+	$(BIN)/python benchmarks/twenty_load.py
 
 clean:
 	rm -rf .artifacts .dagster_home

@@ -20,7 +20,12 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from migration_pipeline.definitions import ARTIFACTS_DIR, defs, load_job_name
+    from migration_pipeline.definitions import ARTIFACTS_DIR, load_job_name
+
+    if args.live:
+        from migration_pipeline.definitions_live import defs
+    else:
+        from migration_pipeline.definitions import defs
 
     job = defs.resolve_job_def(load_job_name(args.migration))
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
@@ -34,7 +39,8 @@ def _run(args: argparse.Namespace) -> int:
     print(f"Dagster run {result.run_id}: {'succeeded' if result.success else 'FAILED'}")
     print(f"Report:      {report}")
     print(f"Quarantine:  {report.with_name('quarantine.csv')}")
-    print(f"Payloads:    {ARTIFACTS_DIR / 'dry_run' / args.migration / (result.run_id + ':0')}")
+    if not args.live:
+        print(f"Payloads:    {ARTIFACTS_DIR / 'dry_run' / args.migration / (result.run_id + ':0')}")
     print("Browse it:   make ui   (dagster dev -w workspace.yaml)")
     return 0 if result.success else 1
 
@@ -52,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="run a migration's load job in the local Dagster instance")
     run.add_argument("--migration", default="perfect_portal_to_twenty")
     run.add_argument("--export", help="export folder or ZIP (default: the bundled sample)")
+    run.add_argument("--live", action="store_true", help="load into the real destination (Twenty: TWENTY_API_URL, TWENTY_API_KEY)")
     run.set_defaults(handler=_run)
     args = parser.parse_args(argv)
     return args.handler(args)
