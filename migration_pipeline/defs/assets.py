@@ -148,11 +148,12 @@ def build_report_asset(spec: MappingSpec, artifacts_dir: str) -> dg.AssetsDefini
     keys = resource_keys(spec)
 
     @dg.asset(key=_key(spec, "report"), group_name=spec.migration, deps=[_key(spec, load.name) for load in spec.loads],
+              ins={"owner_map": dg.AssetIn(key=_key(spec, "owner_map"))},
               required_resource_keys={keys["ledger"]}, description="The run report (Markdown) and the quarantine (CSV).")
-    def report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    def report(context: dg.AssetExecutionContext, owner_map: prepare.OwnerMap) -> dg.MaterializeResult:
         ledger = getattr(context.resources, keys["ledger"]).get()
         directory = Path(artifacts_dir) / "reports" / spec.migration
-        report_path, quarantine_path = write_report(spec, ledger, directory)
+        report_path, quarantine_path = write_report(spec, ledger, directory, owner_map)
         return dg.MaterializeResult(metadata={
             "report": dg.MetadataValue.path(str(report_path.resolve())),
             "quarantine": dg.MetadataValue.path(str(quarantine_path.resolve())),

@@ -8,6 +8,7 @@ from typing import Any
 
 from migration_pipeline.ledger.store import ACTIONS, Ledger
 from migration_pipeline.mapping.spec import MappingSpec
+from migration_pipeline.pipeline.prepare import OwnerMap
 from migration_pipeline.reports.markdown import table
 
 
@@ -21,7 +22,7 @@ def load_rows(spec: MappingSpec, ledger: Ledger) -> list[dict[str, Any]]:
     return rows
 
 
-def write_report(spec: MappingSpec, ledger: Ledger, directory: Path) -> tuple[Path, Path]:
+def write_report(spec: MappingSpec, ledger: Ledger, directory: Path, owner_map: OwnerMap | None = None) -> tuple[Path, Path]:
     """Write `report.md` and `quarantine.csv` for the latest run of every load; return their paths."""
     directory.mkdir(parents=True, exist_ok=True)
     rows = load_rows(spec, ledger)
@@ -42,6 +43,12 @@ def write_report(spec: MappingSpec, ledger: Ledger, directory: Path) -> tuple[Pa
         table(rows, ["load", "target", "accounted", *ACTIONS]),
         "",
     ]
+    if owner_map is not None:
+        fallback = owner_map.fallback_email or "nobody: their records load without an owner"
+        lines += ["## Owners", "", f"{len(owner_map.matched)} source users matched a destination member by email.", ""]
+        if owner_map.unmatched:
+            lines += [f"Unmatched (records go to {fallback}; invite them or set owners.fallback_member_email):", ""]
+            lines += [f"- {email}" for email in owner_map.unmatched] + [""]
     if spec.source.reference_only:
         lines += ["## Not loaded (rebuild by hand)", ""]
         lines += [f"- **{name}**: {why}" for name, why in spec.source.reference_only.items()]
