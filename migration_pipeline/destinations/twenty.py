@@ -52,7 +52,7 @@ class TwentyDestination(Destination):
     max_attempts: int = 6
 
     _http: HttpClient | None = PrivateAttr(default=None)
-    _schema: WorkspaceSchema | None = PrivateAttr(default=None)
+    _metadata: WorkspaceSchema | None = PrivateAttr(default=None)
 
     def describe(self) -> str:
         return f"Twenty at {self.base_url}"
@@ -65,11 +65,11 @@ class TwentyDestination(Destination):
             self._http = HttpClient(self.base_url, {"Authorization": f"Bearer {self.api_key}"}, policy)
         return self._http
 
-    def schema(self, refresh: bool = False) -> WorkspaceSchema:
-        if self._schema is None or refresh:
+    def workspace(self, refresh: bool = False) -> WorkspaceSchema:
+        if self._metadata is None or refresh:
             body = self.http.request("GET", "/rest/metadata/objects")  # no query string: v2.x refuses one
-            self._schema = WorkspaceSchema(body["data"]["objects"])
-        return self._schema
+            self._metadata = WorkspaceSchema(body["data"]["objects"])
+        return self._metadata
 
     # --- members and schema -------------------------------------------------------------------
 
@@ -93,7 +93,7 @@ class TwentyDestination(Destination):
 
     def ensure_fields(self, migration: str, requests: Sequence[NewFieldRequest], *, apply: bool) -> SchemaResult:
         result = SchemaResult()
-        schema = self.schema(refresh=True)
+        schema = self.workspace(refresh=True)
         for request in requests:
             info = schema.object(request.target)
             existing = info.fields.get(request.name)
@@ -114,17 +114,17 @@ class TwentyDestination(Destination):
             else:
                 result.existing.append(request)
         if apply:
-            self.schema(refresh=True)
+            self.workspace(refresh=True)
         return result
 
     def missing_fields(self, fields_by_target: dict[str, Sequence[str]]) -> list[str]:
-        schema = self.schema(refresh=True)
+        schema = self.workspace(refresh=True)
         return [f"{target}.{name}" for target, names in fields_by_target.items() for name in schema.missing_fields(target, names)]
 
     # --- records ------------------------------------------------------------------------------
 
     def write(self, context: WriteContext, operation: Operation, records: Sequence[dict[str, Any]]) -> list[WriteOutcome]:
-        schema = self.schema()
+        schema = self.workspace()
         adapted = [schema.adapt(context.target, record) for record in records]
         if operation == "update":
             return [self._update(context.target, record) for record in adapted]
@@ -197,7 +197,7 @@ class TwentyDestination(Destination):
     # --- files --------------------------------------------------------------------------------
 
     def upload_file(self, context: WriteContext, name: str, size: int, opener: FileOpener) -> str:
-        schema = self.schema()
+        schema = self.workspace()
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         with opener() as handle:
             content = handle.read()
