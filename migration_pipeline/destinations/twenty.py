@@ -131,8 +131,24 @@ class TwentyDestination(Destination):
         try:
             self.http.request("POST", f"/rest/batch/{context.target}", json=adapted)
         except DataError:
-            return [self._create_one(context.target, record) for record in adapted]
+            return self._create_refused_batch(context.target, adapted)
         return [WriteOutcome(id=record["id"]) for record in adapted]
+
+    def _create_refused_batch(self, plural: str, records: list[dict[str, Any]]) -> list[WriteOutcome]:
+        """An all-or-nothing batch was refused: records already there under our ids (an interrupted
+        run) are updated, the rest retried as a batch, and only then one by one."""
+        present = {record["id"] for record in self.read(plural, [r["id"] for r in records])}
+        outcomes = {r["id"]: self._update(plural, r) for r in records if r["id"] in present}
+        rest = [r for r in records if r["id"] not in present]
+        if rest and outcomes:
+            try:
+                self.http.request("POST", f"/rest/batch/{plural}", json=rest)
+                outcomes.update({r["id"]: WriteOutcome(id=r["id"]) for r in rest})
+                rest = []
+            except DataError:
+                pass
+        outcomes.update({r["id"]: self._create_one(plural, r) for r in rest})
+        return [outcomes[r["id"]] for r in records]
 
     def _create_one(self, plural: str, record: dict[str, Any]) -> WriteOutcome:
         try:

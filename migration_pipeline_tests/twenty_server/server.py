@@ -1,0 +1,205 @@
+"""The HTTP side: a ThreadingHTTPServer on 127.0.0.1, authentication, limits and dispatch.
+
+Order per request, as on Twenty: injected failures (a flaky proxy in front), authentication,
+then the v2.4 record-API token bucket (metadata and GraphQL are not counted), then the handler
+under the workspace lock. Nothing is logged; `request_log()` records every exchange instead.
+"""
+
+from __future__ import annotations
+
+import http
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from . import metadata, rest
+from .config import TwentyConfig
+from .errors import TwentyError, bad_request
+from .files import parse_multipart
+from .graphql import execute
+from .limits import FailureInjector, FieldLimiter, TokenBucket
+from .records import render
+from .state import Workspace
+
+Reply = tuple[int, dict[str, str], bytes]
+_JSON = "application/json; charset=utf-8"
+
+
+class TwentyServer:
+    def __init__(self, config: TwentyConfig | None = None):
+        self.config = config or TwentyConfig()
+        self.workspace = Workspace(self.config.version, list(self.config.members))
+        limit = self.config.rest_limit()
+        self._bucket = TokenBucket(*limit) if limit else None
+        self._graphql_limiter = FieldLimiter(*self.config.graphql_rate_limit)
+        self._failures = FailureInjector()
+        self._log: list[tuple[str, str, int, float]] = []
+        self._log_lock = threading.Lock()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.url = ""
+
+    # ---- lifecycle -----------------------------------------------------------------------
+    def start(self) -> TwentyServer:
+        httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
+        httpd.owner = self
+        self._httpd = httpd
+        self.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        self.workspace.base_url = self.url
+        self._thread = threading.Thread(target=httpd.serve_forever, name="twenty-double", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> TwentyServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # ---- inspection helpers for tests ----------------------------------------------------
+    def records(self, plural: str, include_deleted: bool = False) -> list[dict[str, Any]]:
+        """The stored records of an object, rendered as REST returns them, in creation order."""
+        with self.workspace.lock:
+            obj = self.workspace.object_by_plural(plural)
+            if obj is None:
+                raise KeyError(f"the workspace has no object {plural!r}")
+            return [render(self.workspace, obj, row) for row in self.workspace.rows_of(obj, include_deleted)]
+
+    def request_log(self) -> list[tuple[str, str, int, float]]:
+        """(method, path with query, status, time.monotonic()) of every request so far."""
+        with self._log_lock:
+            return list(self._log)
+
+    def member_id(self, email: str) -> str:
+        with self.workspace.lock:
+            return self.workspace.member_id(email)
+
+    def file_bytes(self, key: str) -> bytes:
+        """Bytes of an upload: key is the v1.5 path (`attachment/<uuid>.txt`) or the v2.4 file id."""
+        with self.workspace.lock:
+            return self.workspace.files.by_key[key].data
+
+    def fail_next(self, status: int, times: int = 1, body: dict[str, Any] | None = None,
+                  retry_after: str | None = None) -> None:
+        """Answer the next `times` record/batch requests with `status` (and Retry-After, if given)."""
+        self._failures.add(status, times, body, retry_after, http.HTTPStatus(status).phrase)
+
+    # ---- request handling ----------------------------------------------------------------
+    def respond(self, method: str, target: str, headers: Any, raw: bytes) -> Reply:
+        parts = urlsplit(target)
+        path = parts.path
+        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        try:
+            reply = self._route(method, path, parts.query, query, headers, raw)
+        except TwentyError as exc:
+            content_type = "application/json" if exc.status in (401, 403) and not exc.singular else _JSON
+            reply = exc.status, {"Content-Type": content_type, **exc.headers}, json.dumps(exc.body()).encode()
+        except Exception as exc:  # a bug in the double: answer it instead of dropping the connection
+            body = {"statusCode": 500, "error": "TestDoubleError", "messages": [repr(exc)]}
+            reply = 500, {"Content-Type": _JSON}, json.dumps(body).encode()
+        with self._log_lock:
+            self._log.append((method, target, reply[0], time.monotonic()))
+        return reply
+
+    def _route(self, method: str, path: str, raw_query: str, query: dict[str, str], headers: Any, raw: bytes) -> Reply:
+        ws = self.workspace
+        if path.startswith("/files/") and ws.version == "v1.5":
+            stored = ws.files.download_v15(path[len("/files/"):])
+            return 200, {"Content-Type": stored.content_type}, stored.data
+        if path.startswith("/file/files-field/") and ws.version == "v2.4":
+            stored = ws.files.download_v24(path.rsplit("/", 1)[1], query.get("token"))
+            return 200, {"Content-Type": stored.content_type}, stored.data
+        is_record_api = path.startswith("/rest/") and not path.startswith("/rest/metadata")
+        failure = self._failures.take() if is_record_api else None
+        if failure is not None:
+            return failure.status, {"Content-Type": _JSON, **failure.headers}, json.dumps(failure.body).encode()
+        if path in ("/graphql", "/metadata") and method == "POST":
+            return self._graphql(path, headers, raw)
+        self._authenticate(headers)
+        if path.startswith("/rest/metadata"):
+            with ws.lock:
+                status, body = metadata.handle(ws, method, path, raw_query, _json_body(raw))
+            return status, {"Content-Type": _JSON}, json.dumps(body).encode()
+        if path.startswith("/rest/"):
+            if self._bucket is not None and not self._bucket.try_take():
+                raise TwentyError(429, "HttpException", self._bucket.message)
+            with ws.lock:
+                status, body = rest.handle(ws, self.config.batch_cap(), method, path, query, _json_body(raw))
+            return status, {"Content-Type": _JSON}, json.dumps(body).encode()
+        raise TwentyError(404, "Not Found", f"Cannot {method} {path}", singular=True)
+
+    def _authenticate(self, headers: Any) -> None:
+        header = headers.get("Authorization")
+        if not header:
+            raise TwentyError(403, "FORBIDDEN_EXCEPTION", "Missing authentication token")
+        token = header[len("Bearer "):] if header.startswith("Bearer ") else header
+        if token != self.config.api_key:
+            raise TwentyError(401, "UNAUTHENTICATED", "Token invalid." if token.count(".") == 2 else "No payload")
+
+    def _graphql(self, path: str, headers: Any, raw: bytes) -> Reply:
+        try:
+            self._authenticate(headers)
+        except TwentyError as exc:
+            body: dict[str, Any] = {"errors": [{"message": exc.message, "extensions": {"code": "UNAUTHENTICATED"}}]}
+            return 200, {"Content-Type": _JSON}, json.dumps(body).encode()
+        content_type = headers.get("Content-Type") or ""
+        if content_type.startswith("multipart/form-data"):
+            request = parse_multipart(content_type, raw)
+        else:
+            request = _json_body(raw)
+        if not isinstance(request, dict):
+            raise bad_request("GraphQL requests are a JSON object")
+        with self.workspace.lock:
+            body = execute(self.workspace, path, request, self._graphql_limiter.allow)
+        return 200, {"Content-Type": _JSON}, json.dumps(body).encode()
+
+
+def _json_body(raw: bytes) -> Any:
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise bad_request(f"Invalid JSON body: {exc}") from None
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # clients open many connections at once; the default backlog is 5
+    owner: TwentyServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet when a client drops its connection."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: avoid the 40 ms delayed-ACK stall
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+        """Silence the default stderr access log."""
+
+    def _dispatch(self) -> None:
+        owner = self.server.owner  # type: ignore[attr-defined]
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        status, headers, payload = owner.respond(self.command, self.path, self.headers, raw)
+        self.send_response(status)
+        for name, value in {"X-Powered-By": "Express", "Access-Control-Allow-Origin": "*", **headers}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _dispatch
