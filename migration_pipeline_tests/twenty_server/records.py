@@ -84,18 +84,33 @@ def _search_texts(obj: ObjectDef, row: dict[str, Any]) -> list[str]:
     return texts
 
 
+def unique_values(ws: Workspace, obj: ObjectDef) -> dict[tuple[str, str], dict[Any, str]]:
+    """Each unique field's taken values → the holding row's id (soft-deleted rows count on v2.4)."""
+    taken: dict[tuple[str, str], dict[Any, str]] = {key: {} for key in obj.unique}
+    for r in ws.rows_of(obj, include_deleted=ws.version == "v2.4"):
+        for name, sub in obj.unique:
+            value = (r.get(name) or {}).get(sub)
+            if value not in (None, ""):
+                taken[(name, sub)][value] = r["id"]
+    return taken
+
+
 def _check(ws: Workspace, obj: ObjectDef, row: dict[str, Any], pending: list[dict[str, Any]],
-           replacing: set[str], creating: bool) -> None:
-    """Primary key, unique fields and foreign keys, in the order Postgres reports them."""
+           replacing: set[str], creating: bool, taken: dict[tuple[str, str], dict[Any, str]] | None = None) -> None:
+    """Primary key, unique fields and foreign keys, in the order Postgres reports them.
+
+    `taken` (from `unique_values`, kept up to date by the caller) saves a scan per row in batches."""
     duplicate = "A duplicate entry was detected"
-    if creating and (row["id"] in ws.rows[obj.singular] or any(p["id"] == row["id"] for p in pending)):
+    pending_ids = {p["id"] for p in pending}
+    if creating and (row["id"] in ws.rows[obj.singular] or row["id"] in pending_ids):
         raise bad_request("Record already exists" if ws.version == "v1.5" else duplicate)
+    taken = taken if taken is not None else unique_values(ws, obj)
     for name, sub in obj.unique:
         value = (row.get(name) or {}).get(sub)
         if value in (None, ""):
             continue
-        pool = [r for r in ws.rows_of(obj, include_deleted=ws.version == "v2.4") if r["id"] not in replacing]
-        if any((r.get(name) or {}).get(sub) == value for r in pool + pending):
+        holder = taken[(name, sub)].get(value)
+        if holder is not None and holder not in replacing:
             if ws.version == "v2.4":
                 raise bad_request(duplicate)
             label = obj.fields[name].label
@@ -103,10 +118,9 @@ def _check(ws: Workspace, obj: ObjectDef, row: dict[str, Any], pending: list[dic
     for column, f in obj.join_columns().items():
         target_id = row.get(column)
         target = ws.objects.get(f.relation.target) if f.relation else None
-        known = set(ws.rows[target.singular]) if target else set()
-        if target is obj:
-            known |= {p["id"] for p in pending}
-        if target_id is None or target_id in known:
+        if target_id is None or (target is not None and target_id in ws.rows[target.singular]):
+            continue
+        if target is obj and target_id in pending_ids:
             continue
         if ws.version == "v2.4":
             raise TwentyError(500, "InternalServerErrorException", "Data validation error.")
@@ -148,9 +162,14 @@ def create(ws: Workspace, obj: ObjectDef, items: list[Any], upsert: bool = False
             apply_input(ws, obj, data, row, creating=True)
         prepared.append((row, existing is not None))
     pending: list[dict[str, Any]] = []
+    taken = unique_values(ws, obj)
     for row, is_update in prepared:
-        _check(ws, obj, row, pending, {row["id"]} if is_update else set(), creating=not is_update)
+        _check(ws, obj, row, pending, {row["id"]} if is_update else set(), creating=not is_update, taken=taken)
         pending.append(row)
+        for name, sub in obj.unique:
+            value = (row.get(name) or {}).get(sub)
+            if value not in (None, ""):
+                taken[(name, sub)][value] = row["id"]
     for row in pending:
         ws.rows[obj.singular][row["id"]] = row
     return pending
