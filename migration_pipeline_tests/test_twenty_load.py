@@ -216,3 +216,42 @@ def _delete_what_we_created(spec, live, ledger_url):
         ids = [r["dest_id"] for r in rows if r["load"] == load.name and r["created_by_us"]]
         if ids:
             live.delete(WriteContext(spec.migration, "cleanup", load.name, load.target, 0, ()), ids)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_plan_mode_lists_fields_and_creates_nothing(version, spec):
+    from migration_pipeline.pipeline import prepare
+    from migration_pipeline.sources.export import ExportArchive
+
+    server = server_for(version)
+    try:
+        twenty = destination(server)
+        archive = ExportArchive(SAMPLE)
+        requests = prepare.schema_plan(spec, archive, prepare.read_custom_fields(spec, archive))
+        before = twenty.workspace(refresh=True)
+        planned = twenty.ensure_fields(spec.migration, requests, apply=False)
+        names = {(r.target, r.name) for r in planned.created}
+        assert {("opportunities", "stageEnteredAt"), ("opportunities", "lender"), ("people", "sourceChannel")} <= names
+        lender = next(r for r in planned.created if r.name == "lender")
+        assert set(lender.options) >= {"ANZ", "WESTPAC"}
+        after = twenty.workspace(refresh=True)
+        assert {p: set(o.fields) for p, o in after.objects.items()} == {p: set(o.fields) for p, o in before.objects.items()}
+        assert twenty.missing_fields({"opportunities": ["stageEnteredAt"]}) == ["opportunities.stageEnteredAt"]
+    finally:
+        server.stop()
+
+
+def test_the_rollback_primitive_hard_deletes_only_what_we_created(loaded, spec):
+    from migration_pipeline.destinations.base import WriteContext
+
+    server, rows = loaded["server"], _ledger_rows(loaded["ledger_url"])
+    twenty = destination(server)
+    for load in reversed(spec.loads):
+        ids = [r["dest_id"] for r in rows if r["load"] == load.name and r["created_by_us"]]
+        outcomes = twenty.delete(WriteContext(spec.migration, "rollback", load.name, load.target, 0, ()), ids)
+        assert all(o.ok for o in outcomes)
+    for plural in ("companies", "people", "opportunities", "notes", "noteTargets", "attachments"):
+        assert server.records(plural, include_deleted=True) == [], plural
+    again = twenty.delete(WriteContext(spec.migration, "rollback", "companies", "companies", 0, ()), [rows[0]["dest_id"]])
+    assert again[0].ok  # already gone is fine: rollback can resume
+    assert _run(server, loaded["export"], f"sqlite:///{loaded['out'] / 'fresh.sqlite'}", loaded["out"] / "fresh", spec).success
