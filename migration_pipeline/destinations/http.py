@@ -148,18 +148,20 @@ class HttpClient:
         backoff = wait_exponential_jitter(initial=self.policy.backoff_initial_seconds, max=self.policy.backoff_max_seconds)
         return backoff(retry_state)
 
-    def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Send with pacing and retries; return the parsed JSON body or raise a typed error."""
+    def request(self, method: str, path: str, *, paced: bool = True, **kwargs: Any) -> Any:
+        """Send with retries (and pacing unless the call does not count against the limit);
+        return the parsed JSON body or raise a typed error."""
         retrying = Retrying(
             retry=retry_if_exception_type(TransientError),
             stop=stop_after_attempt(self.policy.max_attempts),
             wait=self._wait,
             reraise=True,
         )
-        return retrying(self._once, method, path, **kwargs)
+        return retrying(self._once, method, path, paced, **kwargs)
 
-    def _once(self, method: str, path: str, **kwargs: Any) -> Any:
-        self.pacer.wait()
+    def _once(self, method: str, path: str, paced: bool, **kwargs: Any) -> Any:
+        if paced:
+            self.pacer.wait()
         try:
             response = self._client.request(method, path, **kwargs)
         except httpx.TransportError as error:

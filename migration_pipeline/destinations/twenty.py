@@ -67,7 +67,8 @@ class TwentyDestination(Destination):
 
     def workspace(self, refresh: bool = False) -> WorkspaceSchema:
         if self._metadata is None or refresh:
-            body = self.http.request("GET", "/rest/metadata/objects")  # no query string: v2.x refuses one
+            # No query string (v2.x refuses one); metadata calls do not count against the REST limit.
+            body = self.http.request("GET", "/rest/metadata/objects", paced=False)
             self._metadata = WorkspaceSchema(body["data"]["objects"])
         return self._metadata
 
@@ -100,7 +101,7 @@ class TwentyDestination(Destination):
             if existing is None and request.create:
                 result.created.append(request)
                 if apply:
-                    self.http.request("POST", "/rest/metadata/fields", json=_field_body(info.id, request))
+                    self.http.request("POST", "/rest/metadata/fields", json=_field_body(info.id, request), paced=False)
             elif existing is not None and existing.get("type") in ("SELECT", "MULTI_SELECT") and request.options:
                 have = {o["value"] for o in existing.get("options") or []}
                 new = tuple(v for v in request.options if v not in have)
@@ -108,7 +109,7 @@ class TwentyDestination(Destination):
                     result.created.append(NewFieldRequest(request.target, request.name, existing["type"], request.label, new, False))
                     if apply:
                         options = option_payload(request.options, existing.get("options"))
-                        self.http.request("PATCH", f"/rest/metadata/fields/{existing['id']}", json={"options": options})
+                        self.http.request("PATCH", f"/rest/metadata/fields/{existing['id']}", json={"options": options}, paced=False)
                 else:
                     result.existing.append(request)
             else:
