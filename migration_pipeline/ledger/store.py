@@ -78,7 +78,7 @@ runs = sa.Table(
     sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
 )
 
-ACTIONS = ("created", "updated", "unchanged", "merged", "quarantined")
+ACTIONS = ("created", "updated", "unchanged", "merged", "quarantined")  # what a load does to a source row
 _SLICE = 500
 
 
@@ -215,6 +215,35 @@ class Ledger:
         )
         with self.engine.connect() as connection:
             return connection.execute(query).scalar_one_or_none()
+
+    def entries(self, migration: str, load: str, page: int = 1000) -> Iterator[list[dict[str, Any]]]:
+        """Every id-map row of a load, a page at a time (memory stays flat)."""
+        query = (
+            sa.select(id_map.c.source_key, id_map.c.dest_id, id_map.c.outcome, id_map.c.created_by_us, id_map.c.before_image)
+            .where(id_map.c.migration == migration, id_map.c.load == load)
+            .order_by(id_map.c.source_key)
+        )
+        after = ""
+        while True:
+            with self.engine.connect() as connection:
+                rows = [dict(r._mapping) for r in connection.execute(query.where(id_map.c.source_key > after).limit(page))]
+            if not rows:
+                return
+            yield rows
+            after = rows[-1]["source_key"]
+
+    def forget(self, migration: str, run_id: str, load: str, keys: Sequence[str], audit: Sequence[dict[str, Any]]) -> None:
+        """Drop id-map rows once the destination no longer holds them, with their audit events."""
+        stamp = now()
+        with self.engine.begin() as connection:
+            for part in _slices(list(keys)):
+                connection.execute(
+                    id_map.delete().where(id_map.c.migration == migration, id_map.c.load == load, id_map.c.source_key.in_(part))
+                )
+            if audit:
+                connection.execute(audit_log.insert(), [
+                    {"migration": migration, "load": load, "run_id": run_id, "at": stamp, **event} for event in audit
+                ])
 
     def mapped_count(self, migration: str, load: str) -> int:
         query = sa.select(sa.func.count()).where(id_map.c.migration == migration, id_map.c.load == load)
