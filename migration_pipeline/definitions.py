@@ -14,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 
 from migration_pipeline.defs.assets import build_migration_assets, resource_keys
-from migration_pipeline.defs.jobs import build_rollback_job
+from migration_pipeline.defs.jobs import build_reconcile_job, build_rollback_job
 from migration_pipeline.defs.resources import ExportResource, LedgerResource
 from migration_pipeline.destinations.base import Destination
 from migration_pipeline.destinations.dry_run import DryRunDestination
@@ -59,7 +59,7 @@ def build_definitions(mappings_dir: Path = MAPPINGS_DIR, artifacts_dir: Path = A
         resources.update(migration_resources(spec, artifacts_dir, live))
         jobs.append(dg.define_asset_job(load_job_name(spec.migration), selection=dg.AssetSelection.groups(spec.migration),
                                         description=f"Plan the schema, match owners and load every object of {spec.migration}."))
-        jobs.append(build_rollback_job(spec))
+        jobs += [build_reconcile_job(spec), build_rollback_job(spec)]
     return dg.Definitions(assets=assets, jobs=jobs, resources=resources)
 
 

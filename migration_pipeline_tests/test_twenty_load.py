@@ -193,6 +193,8 @@ def test_live_twenty_end_to_end(spec, tmp_path):
     url, key = os.environ.get("TWENTY_API_URL"), os.environ.get("TWENTY_API_KEY")
     if not (url and key):
         pytest.skip("TWENTY_API_URL and TWENTY_API_KEY are not set: no real Twenty to load into")
+    from migration_pipeline.destinations.base import WriteContext
+
     live = TwentyDestination(base_url=url, api_key=key)
     ledger_url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
     try:
@@ -201,7 +203,8 @@ def test_live_twenty_end_to_end(spec, tmp_path):
         assert result.success
         assert all(c["passed"] for c in check_results(result).values())
         rows = [r for r in _ledger_rows(ledger_url) if r["outcome"] == "created" and r["dest_object"] == "companies"]
-        held = {r["id"] for r in live.read("companies", [r["dest_id"] for r in rows])}
+        context = WriteContext(spec.migration, "check", "companies", "companies", 1, ())
+        held = {r["id"] for r in live.read(context, [r["dest_id"] for r in rows])}
         assert held == {r["dest_id"] for r in rows}
     finally:
         _delete_what_we_created(spec, live, ledger_url)

@@ -103,3 +103,11 @@ class Destination(dg.ConfigurableResource, ABC):
     @abstractmethod
     def delete(self, context: WriteContext, ids: Sequence[str]) -> list[WriteOutcome]:
         """Hard-delete records (rollback removes only what this migration created)."""
+
+    @abstractmethod
+    def read(self, context: WriteContext, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The records the destination holds among `ids` (missing ones are simply absent)."""
+
+    def field_name(self, target: str, logical: str) -> str:
+        """The destination's name for a mapping field (Twenty v2.x: `personId` → `targetPersonId`)."""
+        return logical

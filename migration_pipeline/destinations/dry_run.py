@@ -106,6 +106,22 @@ class DryRunDestination(Destination):
         # Nothing is copied: the payload keeps the file's place in the export.
         return name
 
+    def read(self, context: WriteContext, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """What the writes of every run so far add up to, replayed in the order they were written."""
+        wanted, held = set(ids), {}
+        files = (Path(self.output_dir) / context.migration).glob("*/payloads/*.jsonl")
+        for path in sorted(files, key=lambda p: p.stat().st_mtime_ns):
+            with path.open(encoding="utf-8") as handle:
+                for line in handle:
+                    event = json.loads(line)
+                    if event["object"] != context.target:
+                        continue
+                    if event["operation"] == "delete":
+                        held.pop(event["id"], None)
+                    elif event["record"]["id"] in wanted:
+                        held[event["record"]["id"]] = event["record"]
+        return list(held.values())
+
     def delete(self, context: WriteContext, ids: Sequence[str]) -> list[WriteOutcome]:
         path = self.run_dir(context.migration, context.run_id) / "payloads" / f"{context.position:02d}_{context.load}.deleted.jsonl"
         path.parent.mkdir(parents=True, exist_ok=True)

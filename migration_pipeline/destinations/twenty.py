@@ -138,7 +138,7 @@ class TwentyDestination(Destination):
     def _create_refused_batch(self, plural: str, records: list[dict[str, Any]]) -> list[WriteOutcome]:
         """An all-or-nothing batch was refused: records already there under our ids (an interrupted
         run) are updated, the rest retried as a batch, and only then one by one."""
-        present = {record["id"] for record in self.read(plural, [r["id"] for r in records])}
+        present = {record["id"] for record in self._read(plural, [r["id"] for r in records])}
         outcomes = {r["id"]: self._update(plural, r) for r in records if r["id"] in present}
         rest = [r for r in records if r["id"] not in present]
         if rest and outcomes:
@@ -192,12 +192,18 @@ class TwentyDestination(Destination):
         found = self._all(plural, f"{unique[0]}.{unique[1]}[eq]:{json.dumps(value)}")
         return found[0] if found else None
 
-    def read(self, plural: str, ids: Sequence[str]) -> list[dict[str, Any]]:
+    def read(self, context: WriteContext, ids: Sequence[str]) -> list[dict[str, Any]]:
+        return self._read(context.target, ids)
+
+    def _read(self, plural: str, ids: Sequence[str]) -> list[dict[str, Any]]:
         records: list[dict[str, Any]] = []
         for start in range(0, len(ids), _PAGE):
             part = ",".join(json.dumps(i) for i in ids[start : start + _PAGE])
             records += self._all(plural, f"id[in]:[{part}]")
         return records
+
+    def field_name(self, target: str, logical: str) -> str:
+        return self.workspace().field_name(target, logical)
 
     def delete(self, context: WriteContext, ids: Sequence[str]) -> list[WriteOutcome]:
         outcomes = []
