@@ -15,6 +15,7 @@ import dagster as dg
 
 from migration_pipeline.defs.assets import build_migration_assets, resource_keys
 from migration_pipeline.defs.jobs import build_reconcile_job, build_rollback_job
+from migration_pipeline.defs.sensors import build_sensors
 from migration_pipeline.defs.resources import ExportResource, LedgerResource
 from migration_pipeline.destinations.base import Destination
 from migration_pipeline.destinations.dry_run import DryRunDestination
@@ -51,16 +52,19 @@ def migration_resources(spec: MappingSpec, artifacts_dir: Path, live: bool = Fal
 
 def build_definitions(mappings_dir: Path = MAPPINGS_DIR, artifacts_dir: Path = ARTIFACTS_DIR, live: bool = False) -> dg.Definitions:
     assets: list = []
-    jobs = []
+    jobs: list = []
+    sensors: list = []
     resources: dict = {"ledger": LedgerResource(url=dg.EnvVar("MIGRATION_LEDGER_URL"))}
     for path in mapping_files(mappings_dir):
         spec = load_spec(path)
         assets += build_migration_assets(spec, str(artifacts_dir))
         resources.update(migration_resources(spec, artifacts_dir, live))
-        jobs.append(dg.define_asset_job(load_job_name(spec.migration), selection=dg.AssetSelection.groups(spec.migration),
-                                        description=f"Plan the schema, match owners and load every object of {spec.migration}."))
-        jobs += [build_reconcile_job(spec), build_rollback_job(spec)]
-    return dg.Definitions(assets=assets, jobs=jobs, resources=resources)
+        load_job = dg.define_asset_job(load_job_name(spec.migration), selection=dg.AssetSelection.groups(spec.migration),
+                                       description=f"Plan the schema, match owners and load every object of {spec.migration}.")
+        reconcile_job, rollback_job = build_reconcile_job(spec), build_rollback_job(spec)
+        jobs += [load_job, reconcile_job, rollback_job]
+        sensors += build_sensors(spec, load_job, reconcile_job, rollback_job)
+    return dg.Definitions(assets=assets, jobs=jobs, sensors=sensors, resources=resources)
 
 
 defs = build_definitions()

@@ -164,6 +164,7 @@ class DestinationSpec(_Strict):
 class MappingSpec(_Strict):
     migration: str
     confirmed: bool = False
+    auto_rollback: bool = False  # a failed reconciliation launches the rollback job by itself
     source: SourceSpec
     destination: DestinationSpec
     owners: Owners | None = None
