@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from migration_pipeline.destinations.base import Destination, WriteContext, WriteOutcome
-from migration_pipeline.ledger.store import ACTIONS, Ledger, MappedRecord
+from migration_pipeline.ledger.store import Ledger, MappedRecord
 from migration_pipeline.mapping import transforms
 from migration_pipeline.mapping.contracts import check_destination, check_raw
 from migration_pipeline.mapping.engine import (
@@ -44,9 +44,6 @@ class LoadSummary:
     source_rows: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)  # quarantine reason (without the value) → rows
-
-    def as_counts(self) -> dict[str, int]:
-        return {action: int(self.counts.get(action, 0)) for action in ACTIONS}
 
 
 @dataclass

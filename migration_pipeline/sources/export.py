@@ -116,10 +116,6 @@ class ExportArchive:
     def exists(self, relative: str) -> bool:
         return self.find(relative) is not None
 
-    def files_under(self, folder: str) -> set[str]:
-        prefix = folder.strip("/").lower() + "/"
-        return {name for name in self._names if name.startswith(prefix)}
-
     def size(self, relative: str) -> int:
         stored = self._require(relative)
         if self._zip is not None:
