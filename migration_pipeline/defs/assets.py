@@ -12,10 +12,9 @@ import dagster as dg
 
 from migration_pipeline.destinations.base import Destination
 from migration_pipeline.defs.resources import ExportResource
-from migration_pipeline.mapping.engine import MappingContext
 from migration_pipeline.mapping.spec import Load, MappingSpec
 from migration_pipeline.pipeline import prepare
-from migration_pipeline.pipeline.load import LoadJob, count_source_rows, load_fields, run_load
+from migration_pipeline.pipeline.load import LoadJob, count_source_rows, fields_by_load, run_load
 from migration_pipeline.reports.markdown import table
 from migration_pipeline.reports.run_report import write_report
 
@@ -43,7 +42,7 @@ def build_schema_plan_asset(spec: MappingSpec) -> dg.AssetsDefinition:
         custom = prepare.read_custom_fields(spec, export.archive)
         requests = prepare.schema_plan(spec, export.archive, custom, export.chunk_rows)
         result = destination.ensure_fields(spec.migration, requests, apply=True)
-        missing = destination.missing_fields(_mapped_fields(spec, custom))
+        missing = destination.missing_fields(_fields_by_target(spec, custom))
         if missing:
             raise dg.Failure(f"{destination.describe()} lacks mapped fields: {', '.join(missing)}; "
                              "add them to the mapping's new_fields or create them, then re-run")
@@ -58,11 +57,10 @@ def build_schema_plan_asset(spec: MappingSpec) -> dg.AssetsDefinition:
     return schema_plan
 
 
-def _mapped_fields(spec: MappingSpec, custom: dict) -> dict[str, list[str]]:
-    context = MappingContext(spec=spec, custom_fields=custom)
+def _fields_by_target(spec: MappingSpec, custom: dict) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
-    for load in spec.loads:
-        fields.setdefault(load.target, []).extend(load_fields(spec, load, context))
+    for name, names in fields_by_load(spec, custom).items():
+        fields.setdefault(spec.load(name).target, []).extend(names)
     return fields
 
 

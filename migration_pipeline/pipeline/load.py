@@ -26,6 +26,7 @@ from migration_pipeline.mapping.engine import (
     NOTES,
     REF,
     ROW,
+    CustomField,
     MappingContext,
     Problem,
     explode,
@@ -77,6 +78,12 @@ def load_fields(spec: MappingSpec, load: Load, context: MappingContext) -> list[
     if load.file:
         names.append("fullPath")
     return list(dict.fromkeys(names))
+
+
+def fields_by_load(spec: MappingSpec, custom: dict[str, list[CustomField]]) -> dict[str, list[str]]:
+    """Every destination field each load can send, custom fields included."""
+    context = MappingContext(spec=spec, custom_fields=custom)
+    return {load.name: load_fields(spec, load, context) for load in spec.loads}
 
 
 def chunks(job: LoadJob) -> Iterator[Chunk]:
