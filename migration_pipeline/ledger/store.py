@@ -78,6 +78,38 @@ runs = sa.Table(
     sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+samples = sa.Table(
+    "samples",
+    metadata,
+    sa.Column("migration", sa.String(100), primary_key=True),
+    sa.Column("run_id", sa.String(64), primary_key=True),
+    sa.Column("mapping_hash", sa.String(64), nullable=False),
+    sa.Column("records", sa.Integer, nullable=False),
+    sa.Column("disagreements", sa.Integer, nullable=False),
+    sa.Column("report", sa.Text),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+approvals = sa.Table(
+    "approvals",
+    metadata,
+    sa.Column("migration", sa.String(100), primary_key=True),
+    sa.Column("mapping_hash", sa.String(64), primary_key=True),
+    sa.Column("sample_run_id", sa.String(64), nullable=False),
+    sa.Column("approved_by", sa.String(200), nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
+watermarks = sa.Table(  # the newest source modified-at a run loaded: where delta pickup starts
+    "watermarks",
+    metadata,
+    sa.Column("migration", sa.String(100), primary_key=True),
+    sa.Column("run_id", sa.String(64), primary_key=True),
+    sa.Column("load", sa.String(100), primary_key=True),
+    sa.Column("modified_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 ACTIONS = ("created", "updated", "unchanged", "merged", "quarantined")  # what a load does to a source row
 _SLICE = 500
 
@@ -206,10 +238,11 @@ class Ledger:
         with self.engine.connect() as connection:
             return [dict(row._mapping) for row in connection.execute(query)]
 
-    def latest_run(self, migration: str, load: str) -> str | None:
+    def latest_run(self, migration: str, load: str, modes: Sequence[str] = ("full", "delta")) -> str | None:
+        """The newest run that accounted for the whole export (a sample run does not)."""
         query = (
             sa.select(runs.c.run_id)
-            .where(runs.c.migration == migration, runs.c.load == load)
+            .where(runs.c.migration == migration, runs.c.load == load, runs.c.mode.in_(modes))
             .order_by(runs.c.started_at.desc())
             .limit(1)
         )
@@ -249,6 +282,66 @@ class Ledger:
         query = sa.select(sa.func.count()).where(id_map.c.migration == migration, id_map.c.load == load)
         with self.engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
+
+    def missing_keys(self, migration: str, load: str, present: Iterable[Sequence[str]]) -> list[str]:
+        """Mapped source keys absent from `present` (chunks of the export's keys), compared in the database."""
+        scratch = sa.Table("present_keys", sa.MetaData(), sa.Column("source_key", sa.String(400)), prefixes=["TEMPORARY"])
+        with self.engine.begin() as connection:
+            scratch.create(connection)
+            for keys in present:
+                if len(keys):
+                    connection.execute(scratch.insert(), [{"source_key": k} for k in keys])
+            query = (sa.select(id_map.c.source_key)
+                     .where(id_map.c.migration == migration, id_map.c.load == load,
+                            ~sa.exists().where(scratch.c.source_key == id_map.c.source_key))
+                     .order_by(id_map.c.source_key))
+            missing = list(connection.execute(query).scalars())
+            scratch.drop(connection)
+        return missing
+
+    def record_sample(self, migration: str, run_id: str, mapping_hash: str, records: int, disagreements: int, report: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(samples.delete().where(samples.c.migration == migration, samples.c.run_id == run_id))
+            connection.execute(samples.insert().values(migration=migration, run_id=run_id, mapping_hash=mapping_hash, records=records,
+                                                       disagreements=disagreements, report=report, at=now()))
+
+    def sample(self, migration: str, run_id: str | None = None, mapping_hash: str | None = None) -> dict[str, Any] | None:
+        """A sample run by id, or the newest one for a mapping hash."""
+        query = sa.select(samples).where(samples.c.migration == migration).order_by(samples.c.at.desc()).limit(1)
+        if run_id:
+            query = query.where(samples.c.run_id == run_id)
+        if mapping_hash:
+            query = query.where(samples.c.mapping_hash == mapping_hash)
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return dict(row._mapping) if row else None
+
+    def approve(self, migration: str, mapping_hash: str, sample_run_id: str, approved_by: str, note: str | None) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(approvals.delete().where(approvals.c.migration == migration, approvals.c.mapping_hash == mapping_hash))
+            connection.execute(approvals.insert().values(migration=migration, mapping_hash=mapping_hash, sample_run_id=sample_run_id,
+                                                         approved_by=approved_by, note=note, at=now()))
+
+    def approval(self, migration: str, mapping_hash: str) -> dict[str, Any] | None:
+        query = sa.select(approvals).where(approvals.c.migration == migration, approvals.c.mapping_hash == mapping_hash)
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return dict(row._mapping) if row else None
+
+    def record_watermark(self, migration: str, run_id: str, load: str, modified_at: dt.datetime) -> None:
+        key = (watermarks.c.migration == migration, watermarks.c.run_id == run_id, watermarks.c.load == load)
+        with self.engine.begin() as connection:
+            connection.execute(watermarks.delete().where(*key))
+            connection.execute(watermarks.insert().values(migration=migration, run_id=run_id, load=load, modified_at=modified_at))
+
+    def watermark(self, migration: str) -> dt.datetime | None:
+        """The newest source change any run of the migration has loaded."""
+        query = sa.select(sa.func.max(watermarks.c.modified_at)).where(watermarks.c.migration == migration)
+        with self.engine.connect() as connection:
+            value = connection.execute(query).scalar_one_or_none()
+        if value is not None and value.tzinfo is None:  # SQLite hands datetimes back naive
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -8,9 +8,10 @@ key, so a run killed at any point converges when started again.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,9 +32,11 @@ from migration_pipeline.mapping.engine import (
     Problem,
     explode,
     map_chunk,
+    source_key,
 )
 from migration_pipeline.mapping.spec import Load, MappingSpec
 from migration_pipeline.pipeline.payloads import build_payloads, destination_id, payload_hash
+from migration_pipeline.pipeline.selection import Selection, modified_times, outside_window
 from migration_pipeline.sources.export import DEFAULT_CHUNK_ROWS, Chunk, ExportArchive
 
 
@@ -45,6 +48,22 @@ class LoadSummary:
     source_rows: int = 0
     counts: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)  # quarantine reason (without the value) → rows
+    newest_change: dt.datetime | None = None  # the latest source modified-at among the rows read
+
+    def saw(self, times: pd.Series | None) -> None:
+        newest = times.max() if times is not None else pd.NaT
+        if not pd.isna(newest) and (self.newest_change is None or newest > self.newest_change):
+            self.newest_change = newest.to_pydatetime()
+
+
+@dataclass(frozen=True)
+class Observed:
+    """A record as the run meant to write it: what a sample's field diff compares with the destination."""
+
+    key: str
+    outcome: str  # create | update | unchanged | merged
+    payload: dict[str, Any]
+    source: dict[str, Any]
 
 
 @dataclass
@@ -57,6 +76,8 @@ class LoadJob:
     context: MappingContext
     ledger_run: str
     chunk_rows: int = DEFAULT_CHUNK_ROWS
+    selection: Selection = Selection()
+    observe: Callable[[Load, list[Observed]], None] | None = None
 
     @property
     def write_context(self) -> WriteContext:
@@ -94,13 +115,38 @@ def run_load(job: LoadJob) -> LoadSummary:
     summary = LoadSummary(load=job.load.name, ledger_run=job.ledger_run)
     source_object = job.spec.source.objects[job.load.source]
     for chunk in chunks(job):
-        raw = check_raw(job.load.source, source_object, source_object.file, chunk.frame)
-        if not job.load.explode:
+        frame = job.selection.rows(job.spec, job.load.source, chunk.frame)
+        raw = check_raw(job.load.source, source_object, source_object.file, frame)
+        if not job.load.explode and job.selection.keys is None:
             _quarantine_malformed(job, chunk, summary)
-        for piece_load, piece in explode(job.load, chunk.frame, job.spec):
+        for piece_load, piece in explode(job.load, frame, job.spec):
+            piece = _skip_unmodified(job, piece_load, piece, summary)
             piece_raw = [p for p in raw if p.index in piece.index]
             _process_piece(job, piece_load, piece, piece_raw, summary)
     return summary
+
+
+def _skip_unmodified(job: LoadJob, load: Load, piece: pd.DataFrame, summary: LoadSummary) -> pd.DataFrame:
+    """A delta skips rows already loaded and modified outside its window; returns the rows to process."""
+    times = modified_times(job.spec, job.load.source, piece)
+    window = job.selection.window
+    if window is None or times is None:
+        summary.saw(times)
+        return piece
+    outside = outside_window(times, window)
+    keys = source_key(piece.loc[outside], load.key or (job.spec.source.objects[load.source].key,))
+    loaded = job.ledger.lookup(job.spec.migration, job.load.name, keys.dropna().tolist())
+    skipped = keys[keys.isin(list(loaded))]
+    if len(skipped):
+        detail = f"not modified in {job.selection.describe()}: skipped without re-reading"
+        job.ledger.record(job.spec.migration, job.ledger_run, job.load.name, audit=[
+            {"source_key": key, "action": "unchanged", "dest_id": loaded[key].dest_id, "detail": detail} for key in skipped
+        ])
+        summary.counts["unchanged"] += len(skipped)
+        summary.source_rows += len(skipped)
+    kept = piece.drop(index=skipped.index)
+    summary.saw(times.drop(index=skipped.index))
+    return kept
 
 
 def _quarantine_malformed(job: LoadJob, chunk: Chunk, summary: LoadSummary) -> None:
@@ -232,6 +278,8 @@ def _write(
     existing = job.ledger.lookup(migration, job.load.name, [row[KEY] for row in rows.values()])
     payloads = dict(zip(good.index, build_payloads(good, job.write_context.fields, deferred)))
     plan = _plan(job, rows, existing, payloads, verdicts)
+    if job.observe is not None:
+        job.observe(load, _observed(plan, rows, payloads, piece))
     written = _send(job, plan, verdicts)
     mappings, audit = [], []
     for index, payload in plan.creates + plan.updates:
@@ -290,6 +338,14 @@ def _plan(
             survivors[value] = (key, payloads[index]["id"])
         plan.creates.append((index, payloads[index]))
     return plan
+
+
+def _observed(plan: _Plan, rows: dict[Any, dict[str, Any]], payloads: dict[Any, dict[str, Any]],
+              piece: pd.DataFrame) -> list[Observed]:
+    planned = [(i, "create") for i, _ in plan.creates] + [(i, "update") for i, _ in plan.updates]
+    planned += [(i, "unchanged") for i in plan.unchanged] + [(i, "merged") for i, _, _ in plan.merged]
+    source = piece.astype("object").where(piece.notna(), None)
+    return [Observed(rows[i][KEY], outcome, payloads[i], source.loc[i].to_dict()) for i, outcome in planned]
 
 
 def _send(job: LoadJob, plan: _Plan, verdicts: _Verdicts) -> dict[Any, WriteOutcome]:
@@ -365,13 +421,15 @@ def _reason_kind(problem: Problem) -> str:
     return _QUOTED.sub("…", problem.reason)[:160]
 
 
-def count_source_rows(spec: MappingSpec, load: Load, archive: ExportArchive, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> int:
+def count_source_rows(spec: MappingSpec, load: Load, archive: ExportArchive, chunk_rows: int = DEFAULT_CHUNK_ROWS,
+                      selection: Selection = Selection()) -> int:
     """Independent recount of what a load must account for, straight from the export."""
     total = 0
     for chunk in archive.read_chunks(spec.source.objects[load.source].file, chunk_rows):
+        frame = selection.rows(spec, load.source, chunk.frame)
         if load.explode:
-            total += sum(int(chunk.frame[link.source_column].notna().sum())
-                         for link in load.explode if link.source_column in chunk.frame.columns)
+            total += sum(int(frame[link.source_column].notna().sum())
+                         for link in load.explode if link.source_column in frame.columns)
         else:
-            total += len(chunk.frame) + len(chunk.malformed)
+            total += len(frame) + (len(chunk.malformed) if selection.keys is None else 0)
     return total
