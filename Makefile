@@ -17,8 +17,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 
 install: $(VENV)/.installed
 
+# The demo walks the whole lifecycle on the bundled sample: plan, sample + field diff, approval, full run.
 demo: install
 	mkdir -p $(DAGSTER_HOME) .artifacts && touch $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/migration-pipeline plan > .artifacts/plan.log && echo "Plan written: .artifacts/reports/perfect_portal_to_twenty/plan/plan.md"
+	$(BIN)/migration-pipeline sample > .artifacts/sample.log && tail -n 3 .artifacts/sample.log
+	$(BIN)/migration-pipeline approve --by "make demo"
 	$(BIN)/migration-pipeline run
 
 test: install

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
@@ -19,30 +20,90 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace) -> int:
-    from migration_pipeline.definitions import ARTIFACTS_DIR, load_job_name
-
-    if args.live:
+def _definitions(live: bool) -> dg.Definitions:
+    if live:
         from migration_pipeline.definitions_live import defs
     else:
         from migration_pipeline.definitions import defs
+    return defs
 
-    job = defs.resolve_job_def(load_job_name(args.migration))
+
+def _execute(args: argparse.Namespace, job_name: str, op_config: dict | None = None) -> dg.ExecuteInProcessResult:
+    """Run one of the migration's jobs in the local Dagster instance, as the UI would."""
+    job = _definitions(args.live).resolve_job_def(job_name)
     run_config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-    if args.export:
+    if getattr(args, "export", None):
         run_config["resources"] = {f"{args.migration}_export": {"config": {"path": str(Path(args.export).resolve())}}}
+    if op_config is not None:
+        run_config["ops"] = {f"{args.migration}__{job_name.removeprefix(args.migration + '_')}": {"config": op_config}}
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
+    if not result.success:
+        for event in result.all_events:
+            if event.event_type_value in ("STEP_FAILURE", "RUN_FAILURE") and event.message:
+                print(event.message, file=sys.stderr)
+    return result
+
+
+def _metadata(result: dg.ExecuteInProcessResult, name: str) -> str:
+    """A metadata value the job's op reported (ops report on their output event)."""
+    for event in result.all_events:
+        if event.event_type_value == "STEP_OUTPUT" and name in event.event_specific_data.metadata:
+            return str(event.event_specific_data.metadata[name].value)
+    return ""
+
+
+def _finish(result: dg.ExecuteInProcessResult, what: str) -> int:
+    print(f"{what}: Dagster run {result.run_id} {'succeeded' if result.success else 'FAILED'}")
+    return 0 if result.success else 1
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from migration_pipeline.definitions import ARTIFACTS_DIR, plan_job_name
+
+    result = _execute(args, plan_job_name(args.migration))
+    plan = ARTIFACTS_DIR / "reports" / args.migration / "plan" / "plan.md"
+    if result.success:
+        print(plan.read_text(encoding="utf-8"))
+    print(f"Plan files: {plan.parent}")
+    return _finish(result, "Plan")
+
+
+def _sample(args: argparse.Namespace) -> int:
+    result = _execute(args, f"{args.migration}_sample", {"size": args.size, "seed": args.seed})
+    print(_metadata(result, "diff"))
+    print(f"Field diff CSV: {_metadata(result, 'diff_csv')}")
+    print(f"Review it, then: migration-pipeline approve --by <your name> --run {result.run_id}")
+    return _finish(result, "Sample")
+
+
+def _approve(args: argparse.Namespace) -> int:
+    result = _execute(args, f"{args.migration}_approve", {"approved_by": args.by, "sample_run_id": args.run or "", "note": args.note})
+    return _finish(result, "Approval")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from migration_pipeline.definitions import ARTIFACTS_DIR, load_job_name
+
+    result = _execute(args, load_job_name(args.migration))
     report = ARTIFACTS_DIR / "reports" / args.migration / "report.md"
-    if report.exists():
+    if report.exists() and result.success:
         print(report.read_text(encoding="utf-8"))
-    print(f"Dagster run {result.run_id}: {'succeeded' if result.success else 'FAILED'}")
     print(f"Report:      {report}")
     print(f"Quarantine:  {report.with_name('quarantine.csv')}")
     if not args.live:
         print(f"Payloads:    {ARTIFACTS_DIR / 'dry_run' / args.migration / (result.run_id + ':0')}")
     print("Browse it:   make ui   (dagster dev -w workspace.yaml)")
-    return 0 if result.success else 1
+    return _finish(result, "Full run")
+
+
+def _job_command(commands: Any, name: str, text: str, handler: Any) -> argparse.ArgumentParser:
+    command = commands.add_parser(name, help=text)
+    command.add_argument("--migration", default="perfect_portal_to_twenty")
+    command.add_argument("--export", help="export folder or ZIP (default: the bundled sample)")
+    command.add_argument("--live", action="store_true", help="use the real destination (Twenty: TWENTY_API_URL, TWENTY_API_KEY)")
+    command.set_defaults(handler=handler)
+    return command
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,11 +116,16 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--dirty-rate", type=float, default=0.05)
     generate.add_argument("--no-files", action="store_true", help="do not write the documents' files")
     generate.set_defaults(handler=_generate)
-    run = commands.add_parser("run", help="run a migration's load job in the local Dagster instance")
-    run.add_argument("--migration", default="perfect_portal_to_twenty")
-    run.add_argument("--export", help="export folder or ZIP (default: the bundled sample)")
-    run.add_argument("--live", action="store_true", help="load into the real destination (Twenty: TWENTY_API_URL, TWENTY_API_KEY)")
-    run.set_defaults(handler=_run)
+    _job_command(commands, "plan", "pre-flight plan: what a full run would do (writes nothing to the destination)", _plan)
+    sample = _job_command(commands, "sample", "load a representative sample, read it back and diff it field by field", _sample)
+    sample.add_argument("--size", type=int, default=200, help="records to sample, 100–500")
+    sample.add_argument("--seed", type=int, default=7)
+    approve = _job_command(commands, "approve", "approve a sample run for the current mapping (unlocks the full run)", _approve)
+    approve.add_argument("--by", required=True, help="who reviewed the sample's field diff")
+    approve.add_argument("--run", help="the sample run id (default: the newest sample of the current mapping)")
+    approve.add_argument("--note", default="")
+    _job_command(commands, "run", "the full run of a migration (needs an approved sample)", _run)
+
     args = parser.parse_args(argv)
     return args.handler(args)
 

@@ -13,9 +13,16 @@ from pathlib import Path
 
 import dagster as dg
 
-from migration_pipeline.defs.assets import build_migration_assets, resource_keys
-from migration_pipeline.defs.jobs import build_reconcile_job, build_rollback_job
-from migration_pipeline.defs.sensors import build_sensors
+from migration_pipeline.defs.assets import build_migration_assets, plan_key, resource_keys
+from migration_pipeline.defs.jobs import (
+    build_approve_job,
+    build_delta_job,
+    build_reconcile_job,
+    build_rollback_job,
+    build_sample_job,
+    migration_tags,
+)
+from migration_pipeline.defs.sensors import build_drop_sensor, build_sensors
 from migration_pipeline.defs.resources import ExportResource, LedgerResource
 from migration_pipeline.destinations.base import Destination
 from migration_pipeline.destinations.dry_run import DryRunDestination
@@ -25,6 +32,7 @@ from migration_pipeline.mapping.spec import MappingSpec, load_spec, mapping_file
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MAPPINGS_DIR = PROJECT_ROOT / "mappings"
 ARTIFACTS_DIR = PROJECT_ROOT / ".artifacts"
+DROPS_DIR = PROJECT_ROOT / "drops"
 DRY_RUN_MEMBERS = PROJECT_ROOT / "data" / "dry_run_workspace_members.csv"
 
 
@@ -50,7 +58,12 @@ def migration_resources(spec: MappingSpec, artifacts_dir: Path, live: bool = Fal
     }
 
 
-def build_definitions(mappings_dir: Path = MAPPINGS_DIR, artifacts_dir: Path = ARTIFACTS_DIR, live: bool = False) -> dg.Definitions:
+def plan_job_name(migration: str) -> str:
+    return f"{migration}_plan"
+
+
+def build_definitions(mappings_dir: Path = MAPPINGS_DIR, artifacts_dir: Path = ARTIFACTS_DIR, live: bool = False,
+                      drops_dir: Path = DROPS_DIR, settle_seconds: float = 30.0) -> dg.Definitions:
     assets: list = []
     jobs: list = []
     sensors: list = []
@@ -59,11 +72,19 @@ def build_definitions(mappings_dir: Path = MAPPINGS_DIR, artifacts_dir: Path = A
         spec = load_spec(path)
         assets += build_migration_assets(spec, str(artifacts_dir))
         resources.update(migration_resources(spec, artifacts_dir, live))
-        load_job = dg.define_asset_job(load_job_name(spec.migration), selection=dg.AssetSelection.groups(spec.migration),
-                                       description=f"Plan the schema, match owners and load every object of {spec.migration}.")
+        group = dg.AssetSelection.groups(spec.migration)
+        load_job = dg.define_asset_job(load_job_name(spec.migration), selection=group - dg.AssetSelection.keys(plan_key(spec)),
+                                       tags=migration_tags(spec),
+                                       description=f"The full run of {spec.migration} (needs an approved sample): schema, "
+                                                   "owners, every object, the report.")
+        plan_job = dg.define_asset_job(plan_job_name(spec.migration), selection=dg.AssetSelection.keys(plan_key(spec)),
+                                       description=f"Pre-flight plan of {spec.migration}; writes nothing to the destination.")
         reconcile_job, rollback_job = build_reconcile_job(spec), build_rollback_job(spec)
-        jobs += [load_job, reconcile_job, rollback_job]
+        delta_job = build_delta_job(spec, str(artifacts_dir))
+        jobs += [plan_job, build_sample_job(spec, str(artifacts_dir)), build_approve_job(spec), load_job, delta_job,
+                 reconcile_job, rollback_job]
         sensors += build_sensors(spec, load_job, reconcile_job, rollback_job)
+        sensors.append(build_drop_sensor(spec, delta_job, drops_dir, settle_seconds))
     return dg.Definitions(assets=assets, jobs=jobs, sensors=sensors, resources=resources)
 
 

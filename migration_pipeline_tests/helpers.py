@@ -5,10 +5,12 @@ from pathlib import Path
 
 import dagster as dg
 
-from migration_pipeline.defs.assets import build_migration_assets
+from migration_pipeline.defs.assets import build_migration_assets, plan_key
 from migration_pipeline.defs.resources import ExportResource, LedgerResource
 from migration_pipeline.destinations.dry_run import DryRunDestination
+from migration_pipeline.ledger.store import Ledger
 from migration_pipeline.mapping.spec import MappingSpec
+from migration_pipeline.pipeline.migrate import approve
 
 
 def resources(spec: MappingSpec, export: Path, ledger_url: str, out: Path, members: Path | None, destination=None) -> dict:
@@ -19,8 +21,19 @@ def resources(spec: MappingSpec, export: Path, ledger_url: str, out: Path, membe
     }
 
 
+def approve_mapping(spec: MappingSpec, ledger_url: str) -> None:
+    """Tests of the full run start where an operator would: the mapping's sample reviewed and approved.
+    (The sample → approval path itself is exercised in test_lifecycle.)"""
+    ledger = Ledger(ledger_url)
+    ledger.record_sample(spec.migration, "reviewed-sample", spec.content_hash, 0, 0, "")
+    approve(spec, ledger, "test operator")
+    ledger.dispose()
+
+
 def materialize_all(spec: MappingSpec, export: Path, ledger_url: str, out: Path, members: Path | None, instance, destination=None):
-    assets = build_migration_assets(spec, str(out))
+    """The full run's assets (the plan is its own job) on an approved mapping."""
+    approve_mapping(spec, ledger_url)
+    assets = [a for a in build_migration_assets(spec, str(out)) if plan_key(spec) not in a.keys]
     return dg.materialize(assets, resources=resources(spec, export, ledger_url, out, members, destination),
                           instance=instance, raise_on_error=False)
 

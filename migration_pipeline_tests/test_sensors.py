@@ -7,7 +7,7 @@ from migration_pipeline.defs.sensors import build_sensors
 from migration_pipeline.definitions import build_definitions, load_job_name
 from migration_pipeline.destinations.dry_run import DryRunDestination
 from migration_pipeline_tests.conftest import ROOT, SAMPLE
-from migration_pipeline_tests.helpers import resources
+from migration_pipeline_tests.helpers import approve_mapping, resources
 
 
 def _sensors(spec, defs):
@@ -20,6 +20,7 @@ def test_a_successful_load_requests_a_reconciliation_and_a_failed_one_a_rollback
     monkeypatch.setenv("MIGRATION_LEDGER_URL", ledger_url)
     defs = build_definitions(ROOT / "mappings", tmp_path)
     sensors = _sensors(spec, defs)
+    approve_mapping(spec, ledger_url)
     reconcile_sensor = sensors[f"{spec.migration}_reconcile_after_load"]
     rollback_sensor = sensors[f"{spec.migration}_rollback_on_failed_reconciliation"]
     with dg.instance_for_test() as instance:

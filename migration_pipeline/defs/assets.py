@@ -14,7 +14,9 @@ from migration_pipeline.destinations.base import Destination
 from migration_pipeline.defs.resources import ExportResource
 from migration_pipeline.mapping.spec import Load, MappingSpec
 from migration_pipeline.pipeline import prepare
-from migration_pipeline.pipeline.load import LoadJob, count_source_rows, fields_by_load, run_load
+from migration_pipeline.pipeline.load import LoadJob, count_source_rows, run_load
+from migration_pipeline.pipeline.migrate import Refused, prepare_destination, remember_watermark, require_approval
+from migration_pipeline.pipeline.plan import build_plan, write_plan
 from migration_pipeline.reports.markdown import table
 from migration_pipeline.reports.run_report import write_report
 
@@ -34,18 +36,17 @@ def _key(spec: MappingSpec, name: str) -> dg.AssetKey:
 def build_schema_plan_asset(spec: MappingSpec) -> dg.AssetsDefinition:
     keys = resource_keys(spec)
 
-    @dg.asset(key=_key(spec, "schema_plan"), group_name=spec.migration, required_resource_keys={keys["export"], keys["destination"]},
+    @dg.asset(key=_key(spec, "schema_plan"), group_name=spec.migration,
+              required_resource_keys={keys["export"], keys["destination"], keys["ledger"]},
               description="Custom fields and options the migration needs, created in the destination before any record.")
     def schema_plan(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         export: ExportResource = getattr(context.resources, keys["export"])
         destination: Destination = getattr(context.resources, keys["destination"])
-        custom = prepare.read_custom_fields(spec, export.archive)
-        requests = prepare.schema_plan(spec, export.archive, custom, export.chunk_rows)
-        result = destination.ensure_fields(spec.migration, requests, apply=True)
-        missing = destination.missing_fields(_fields_by_target(spec, custom))
-        if missing:
-            raise dg.Failure(f"{destination.describe()} lacks mapped fields: {', '.join(missing)}; "
-                             "add them to the mapping's new_fields or create them, then re-run")
+        try:
+            require_approval(spec, getattr(context.resources, keys["ledger"]).get())
+            result, _custom = prepare_destination(spec, export.archive, destination, export.chunk_rows)
+        except Refused as refusal:
+            raise dg.Failure(str(refusal)) from None
         rows = [{"object": r.target, "field": r.name, "type": r.type, "label": r.label, "options": ", ".join(r.options)}
                 for r in result.created]
         return dg.MaterializeResult(metadata={
@@ -55,13 +56,6 @@ def build_schema_plan_asset(spec: MappingSpec) -> dg.AssetsDefinition:
         })
 
     return schema_plan
-
-
-def _fields_by_target(spec: MappingSpec, custom: dict) -> dict[str, list[str]]:
-    fields: dict[str, list[str]] = {}
-    for name, names in fields_by_load(spec, custom).items():
-        fields.setdefault(spec.load(name).target, []).extend(names)
-    return fields
 
 
 def build_owner_map_asset(spec: MappingSpec) -> dg.AssetsDefinition:
@@ -117,6 +111,10 @@ def build_load_asset(spec: MappingSpec, load: Load) -> dg.AssetsDefinition:
             raise dg.Failure(f"{spec.migration}: the mapping is not confirmed (confirmed: false); confirm it before loading")
         export: ExportResource = getattr(context.resources, keys["export"])
         ledger = getattr(context.resources, keys["ledger"]).get()
+        try:
+            require_approval(spec, ledger)
+        except Refused as refusal:
+            raise dg.Failure(str(refusal)) from None
         ledger_run = f"{context.run_id}:{context.retry_number}"
         ledger.start_run(spec.migration, load.name, ledger_run, "full", spec.content_hash)
         job = LoadJob(
@@ -126,6 +124,7 @@ def build_load_asset(spec: MappingSpec, load: Load) -> dg.AssetsDefinition:
             ledger_run=ledger_run, chunk_rows=export.chunk_rows,
         )
         summary = run_load(job)
+        remember_watermark(ledger, spec, load, summary)
         counts = ledger.outcome_counts(spec.migration, ledger_run, load.name)
         reasons = [{"rows": n, "reason": r} for r, n in summary.reasons.most_common(25)]
         return dg.MaterializeResult(
@@ -161,8 +160,33 @@ def build_report_asset(spec: MappingSpec, artifacts_dir: str) -> dg.AssetsDefini
     return report
 
 
+def plan_key(spec: MappingSpec) -> dg.AssetKey:
+    return _key(spec, "plan")
+
+
+def build_plan_asset(spec: MappingSpec, artifacts_dir: str) -> dg.AssetsDefinition:
+    keys = resource_keys(spec)
+
+    @dg.asset(key=plan_key(spec), group_name=spec.migration, required_resource_keys={keys["export"], keys["destination"]},
+              description="Pre-flight plan: what a full run would create, merge, hold and need — the destination is only read.")
+    def plan(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        export: ExportResource = getattr(context.resources, keys["export"])
+        destination: Destination = getattr(context.resources, keys["destination"])
+        found = build_plan(spec, export.archive, destination, export.chunk_rows)
+        paths = write_plan(spec, found, Path(artifacts_dir) / "reports" / spec.migration / "plan")
+        return dg.MaterializeResult(metadata={
+            "plan": dg.MetadataValue.md(paths["markdown"].read_text(encoding="utf-8")),
+            "rebuild_inventory": dg.MetadataValue.md(paths["inventory_markdown"].read_text(encoding="utf-8")),
+            **{name: dg.MetadataValue.path(str(path.resolve())) for name, path in paths.items()},
+            "mapping_hash": spec.content_hash,
+        })
+
+    return plan
+
+
 def build_migration_assets(spec: MappingSpec, artifacts_dir: str) -> list[Any]:
     return [
+        build_plan_asset(spec, artifacts_dir),
         build_schema_plan_asset(spec),
         build_owner_map_asset(spec),
         *(build_load_asset(spec, load) for load in spec.loads),

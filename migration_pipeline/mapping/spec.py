@@ -113,6 +113,7 @@ class ValueMap(_Strict):
     probability: dict[str, int] = {}
     default: str | None = None
     case_sensitive: bool = False
+    create_options: bool = False  # add the mapped values to the destination select (pipeline stages)
 
 
 class Lookup(_Strict):
@@ -152,6 +153,7 @@ class SourceSpec(_Strict):
     sample_export: str | None = None
     objects: dict[str, SourceObject]
     reference_only: dict[str, str] = {}  # objects read for reports, never loaded: why
+    delta_start_date: str = "2015-01-01"  # the first day a delta partition can cover (source modified-at)
 
 
 class DestinationSpec(_Strict):

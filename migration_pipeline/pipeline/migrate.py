@@ -6,11 +6,11 @@ the same steps in one op through `run_migration`, reading only the rows their se
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from migration_pipeline.destinations.base import Destination, SchemaResult
 from migration_pipeline.ledger.store import Ledger
-from migration_pipeline.mapping.engine import CustomField
+from migration_pipeline.mapping.engine import CustomField, explode, source_key
 from migration_pipeline.mapping.spec import Load, MappingSpec
 from migration_pipeline.pipeline import prepare
 from migration_pipeline.pipeline.load import LoadJob, LoadSummary, Observed, fields_by_load, run_load
@@ -18,7 +18,11 @@ from migration_pipeline.pipeline.selection import Selection
 from migration_pipeline.sources.export import DEFAULT_CHUNK_ROWS, ExportArchive
 
 
-class NotApproved(RuntimeError):
+class Refused(ValueError):
+    """A run that must not go ahead; the message tells the operator what to do."""
+
+
+class NotApproved(Refused):
     """The mapping as it is now has no approved sample run: nothing may be loaded in full."""
 
 
@@ -43,7 +47,7 @@ def prepare_destination(spec: MappingSpec, archive: ExportArchive, destination: 
         wanted.setdefault(spec.load(name).target, []).extend(names)
     missing = destination.missing_fields(wanted)
     if missing:
-        raise ValueError(f"{destination.describe()} lacks mapped fields: {', '.join(missing)}; "
+        raise Refused(f"{destination.describe()} lacks mapped fields: {', '.join(missing)}; "
                          "add them to the mapping's new_fields or create them, then re-run")
     return result, custom
 
@@ -70,3 +74,34 @@ def remember_watermark(ledger: Ledger, spec: MappingSpec, load: Load, summary: L
     """Delta pickup starts after the newest change a full or delta run has read."""
     if summary.newest_change is not None:
         ledger.record_watermark(spec.migration, summary.ledger_run, load.name, summary.newest_change)
+
+
+def approve(spec: MappingSpec, ledger: Ledger, approved_by: str, sample_run_id: str = "", note: str = "") -> dict:
+    """Record that a person reviewed a sample run of the mapping as it is now; refuse anything else."""
+    if not approved_by.strip():
+        raise Refused("an approval needs the approver's name (approved_by)")
+    sample = ledger.sample(spec.migration, run_id=sample_run_id or None,
+                           mapping_hash=None if sample_run_id else spec.content_hash)
+    if sample is None:
+        wanted = f"sample run {sample_run_id!r}" if sample_run_id else f"a sample run of mapping {spec.content_hash[:12]}"
+        raise Refused(f"{spec.migration}: there is no {wanted}; run the job {spec.migration}_sample first")
+    if sample["mapping_hash"] != spec.content_hash:
+        raise Refused(f"{spec.migration}: sample run {sample['run_id']} was made with mapping {sample['mapping_hash'][:12]}, "
+                         f"but the mapping is now {spec.content_hash[:12]}; run a new sample and approve that")
+    ledger.approve(spec.migration, spec.content_hash, sample["run_id"], approved_by.strip(), note or None)
+    return {**sample, "approved_by": approved_by.strip()}
+
+
+def deleted_in_source(spec: MappingSpec, archive: ExportArchive, ledger: Ledger,
+                      chunk_rows: int = DEFAULT_CHUNK_ROWS) -> dict[str, list[str]]:
+    """Per load, the source keys this migration loaded that the export no longer has."""
+    found = {}
+    for load in spec.loads:
+        def export_keys(load: Load = load) -> Iterator[list[str]]:
+            for frame in prepare.frames(spec, archive, load.source, chunk_rows):
+                for piece_load, piece in explode(load, frame, spec):
+                    key_columns = piece_load.key or (spec.source.objects[load.source].key,)
+                    if all(c in piece.columns for c in key_columns):
+                        yield source_key(piece, key_columns).dropna().tolist()
+        found[load.name] = ledger.missing_keys(spec.migration, load.name, export_keys())
+    return found

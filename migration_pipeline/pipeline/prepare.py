@@ -158,11 +158,12 @@ def schema_plan(
 
 
 def _value_map_options(spec: MappingSpec, load: Load) -> list[NewFieldRequest]:
-    """Every value a value map can produce must be an option of the select it fills (stages)."""
+    """A value map that may create options (stages) adds every value it can produce to its select;
+    other value maps must produce options the destination already has, or the rows are refused."""
     requests = []
     for name, rule in load.fields.items():
-        if rule.transform == "value_map" and name not in load.new_fields:
-            value_map = spec.value_maps[rule.args["map"]]
+        value_map = spec.value_maps[rule.args["map"]] if rule.transform == "value_map" else None
+        if value_map is not None and value_map.create_options and name not in load.new_fields:
             values = sorted({*value_map.values.values(), *([value_map.default] if value_map.default else [])})
             requests.append(NewFieldRequest(target=load.target, name=name, type="SELECT", label=name, options=tuple(values), create=False))
     return requests

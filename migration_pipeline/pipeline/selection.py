@@ -17,6 +17,7 @@ import pandas as pd
 from migration_pipeline.mapping import transforms
 from migration_pipeline.mapping.engine import source_key
 from migration_pipeline.mapping.spec import MappingSpec
+from migration_pipeline.sources.export import DEFAULT_CHUNK_ROWS, ExportArchive
 
 Window = tuple[dt.datetime, dt.datetime]  # [start, end), timezone-aware
 
@@ -56,3 +57,16 @@ def outside_window(times: pd.Series, window: Window) -> pd.Series:
     """Rows known to have been modified outside the window (an unreadable time counts as inside)."""
     start, end = pd.Timestamp(window[0]).tz_convert("UTC"), pd.Timestamp(window[1]).tz_convert("UTC")
     return times.notna() & ((times < start) | (times >= end))
+
+
+def changed_days(spec: MappingSpec, archive: ExportArchive, since: dt.datetime, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> list[str]:
+    """The days (YYYY-MM-DD in the firm's timezone) holding a source change newer than `since`."""
+    days: set[str] = set()
+    after = pd.Timestamp(since).tz_convert("UTC")
+    for source in dict.fromkeys(load.source for load in spec.loads):
+        for chunk in archive.read_chunks(spec.source.objects[source].file, chunk_rows):
+            times = modified_times(spec, source, chunk.frame)
+            if times is not None:
+                newer = times[times > after]
+                days.update(newer.dt.tz_convert(spec.destination.timezone).dt.strftime("%Y-%m-%d"))
+    return sorted(days)
