@@ -40,8 +40,8 @@ def _execute(args: argparse.Namespace, job_name: str, op_config: dict | None = N
         result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
     if not result.success:
         for event in result.all_events:
-            if event.event_type_value in ("STEP_FAILURE", "RUN_FAILURE") and event.message:
-                print(event.message, file=sys.stderr)
+            if event.event_type_value == "STEP_FAILURE":
+                print(event.step_failure_data.error.message, file=sys.stderr)
     return result
 
 

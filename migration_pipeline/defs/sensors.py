@@ -15,6 +15,7 @@ from typing import Any
 
 import dagster as dg
 
+from migration_pipeline.defs.resources import LedgerResource
 from migration_pipeline.mapping.spec import MappingSpec
 from migration_pipeline.pipeline.selection import changed_days
 from migration_pipeline.sources.export import ExportArchive
@@ -63,10 +64,10 @@ def build_drop_sensor(spec: MappingSpec, delta_job: dg.JobDefinition, drops_dir:
     export_resource = f"{spec.migration}_export"
 
     @dg.sensor(name=f"{spec.migration}_drop_folder", job=delta_job, minimum_interval_seconds=60,
-               required_resource_keys={"ledger"}, default_status=dg.DefaultSensorStatus.RUNNING,
+               default_status=dg.DefaultSensorStatus.RUNNING,
                description=f"Watches {folder} for new exports (a folder or a .zip each) and requests the delta "
                            "partitions that changed.")
-    def drop_folder(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+    def drop_folder(context: dg.SensorEvaluationContext, ledger: LedgerResource) -> dg.SensorResult | dg.SkipReason:
         if not folder.is_dir():
             return dg.SkipReason(f"no drop folder {folder} yet")
         done: list[str] = json.loads(context.cursor or "[]")
@@ -75,7 +76,7 @@ def build_drop_sensor(spec: MappingSpec, delta_job: dg.JobDefinition, drops_dir:
         fresh = [(p, f) for p, f in fresh if f not in done]
         if not fresh:
             return dg.SkipReason(f"no new export in {folder}")
-        since = context.resources.ledger.get().watermark(spec.migration)
+        since = ledger.get().watermark(spec.migration)
         if since is None:
             return dg.SkipReason(f"{spec.migration} has not been loaded yet: run the full load before delta pickup")
         requests, skipped = [], []

@@ -108,6 +108,10 @@ class Destination(dg.ConfigurableResource, ABC):
     def read(self, context: WriteContext, ids: Sequence[str]) -> list[dict[str, Any]]:
         """The records the destination holds among `ids` (missing ones are simply absent)."""
 
+    def as_sent(self, target: str, record: dict[str, Any]) -> dict[str, Any]:
+        """The record as the destination receives it (fields renamed, unsupported ones left out)."""
+        return record
+
     def field_name(self, target: str, logical: str) -> str:
         """The destination's name for a mapping field (Twenty v2.x: `personId` → `targetPersonId`)."""
         return logical

@@ -125,8 +125,7 @@ class TwentyDestination(Destination):
     # --- records ------------------------------------------------------------------------------
 
     def write(self, context: WriteContext, operation: Operation, records: Sequence[dict[str, Any]]) -> list[WriteOutcome]:
-        schema = self.workspace()
-        adapted = [schema.adapt(context.target, record) for record in records]
+        adapted = [self.as_sent(context.target, record) for record in records]
         if operation == "update":
             return [self._update(context.target, record) for record in adapted]
         try:
@@ -172,7 +171,8 @@ class TwentyDestination(Destination):
         return WriteOutcome(id=existing["id"], matched=True, before=existing)
 
     def _update(self, plural: str, record: dict[str, Any]) -> WriteOutcome:
-        changes = {k: v for k, v in record.items() if k != "id"}
+        # createdAt is set once, at creation: an update must not move a record the firm already had.
+        changes = {k: v for k, v in record.items() if k not in ("id", "createdAt")}
         try:
             self.http.request("PATCH", f"/rest/{plural}/{record['id']}", json=changes)
         except DataError as error:
@@ -204,6 +204,9 @@ class TwentyDestination(Destination):
 
     def field_name(self, target: str, logical: str) -> str:
         return self.workspace().field_name(target, logical)
+
+    def as_sent(self, target: str, record: dict[str, Any]) -> dict[str, Any]:
+        return self.workspace().adapt(target, record)
 
     def delete(self, context: WriteContext, ids: Sequence[str]) -> list[WriteOutcome]:
         outcomes = []

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
 
+from migration_pipeline.destinations.base import Destination
 from migration_pipeline.mapping.spec import Load
 from migration_pipeline.pipeline.load import Observed
 
@@ -106,9 +107,10 @@ def source_columns(load: Load, custom: dict[str, str]) -> dict[str, tuple[str, .
     return columns
 
 
-def diff_load(load: Load, observed: Iterable[Observed], held: dict[str, dict[str, Any]],
-              field_name: Callable[[str], str], columns: dict[str, tuple[str, ...]]) -> list[FieldDiff]:
-    """Diff every observed record of one load against the records the destination holds, by id."""
+def diff_load(load: Load, observed: Iterable[Observed], held: dict[str, dict[str, Any]], destination: Destination,
+              columns: dict[str, tuple[str, ...]]) -> list[FieldDiff]:
+    """Diff every observed record of one load against the records the destination holds, by id.
+    Fields the destination does not store (it leaves them out when sent) are not compared."""
     diffs = []
     for record in observed:
         actual_record = held.get(record.payload.get("id", ""))
@@ -117,23 +119,20 @@ def diff_load(load: Load, observed: Iterable[Observed], held: dict[str, dict[str
                                    "the destination does not hold the record"))
             continue
         actual = leaves(actual_record)
+        stored = destination.as_sent(load.target, record.payload)
         merged = record.outcome == "merged"
         for path, expected in leaves(record.payload).items():
-            if path in UNCOMPARED:
+            top, _, rest = path.partition(".")
+            name = destination.field_name(load.target, top)
+            if path in UNCOMPARED or name not in stored:
                 continue
-            value = actual.get(_dest_path(field_name, path))
+            value = actual.get(f"{name}.{rest}" if rest else name)
             source = " | ".join("" if _blank(record.source.get(c)) else str(record.source.get(c)) for c in columns.get(path, ()))
             # A merged duplicate is shown, but the survivor's values are the ones the destination keeps.
             diffs.append(FieldDiff(load.name, record.key, path, source, expected, value,
                                    merged or same(path, expected, value, actual),
                                    "merged into a duplicate: the survivor's value is kept" if merged else ""))
     return diffs
-
-
-def _dest_path(field_name: Callable[[str], str], path: str) -> str:
-    top, _, rest = path.partition(".")
-    name = field_name(top)
-    return f"{name}.{rest}" if rest else name
 
 
 def quarantined_rows(load: str, reasons: Iterable[dict[str, Any]]) -> list[FieldDiff]:

@@ -51,7 +51,10 @@ class LoadSummary:
     newest_change: dt.datetime | None = None  # the latest source modified-at among the rows read
 
     def saw(self, times: pd.Series | None) -> None:
-        newest = times.max() if times is not None else pd.NaT
+        """Remember the newest change read; a modified-at in the future is a source clock error, not a change."""
+        if times is not None:
+            times = times[times <= pd.Timestamp.now(tz="UTC")]
+        newest = times.max() if times is not None and len(times) else pd.NaT
         if not pd.isna(newest) and (self.newest_change is None or newest > self.newest_change):
             self.newest_change = newest.to_pydatetime()
 
