@@ -12,7 +12,7 @@ from migration_pipeline_tests.helpers import approve_mapping, resources
 
 def _sensors(spec, defs):
     return {s.name: s for s in
-            build_sensors(spec, defs.resolve_job_def(load_job_name(spec.migration)), build_reconcile_job(spec), build_rollback_job(spec))}
+            build_sensors(spec, defs.resolve_job_def(load_job_name(spec.migration)), build_reconcile_job(spec, "unused-artifacts"), build_rollback_job(spec))}
 
 
 def test_a_successful_load_requests_a_reconciliation_and_a_failed_one_a_rollback(spec, tmp_path, monkeypatch):
@@ -34,7 +34,7 @@ def test_a_successful_load_requests_a_reconciliation_and_a_failed_one_a_rollback
 
         # a destination that lost everything: reconciliation fails
         empty = DryRunDestination(output_dir=str(tmp_path / "elsewhere"))
-        failed = build_reconcile_job(spec).execute_in_process(
+        failed = build_reconcile_job(spec, str(tmp_path)).execute_in_process(
             resources=resources(spec, SAMPLE, ledger_url, tmp_path, None, empty), instance=instance, raise_on_error=False)
         assert not failed.success
         failure = dg.build_run_status_sensor_context(sensor_name=rollback_sensor.name, dagster_instance=instance,

@@ -19,7 +19,7 @@ from migration_pipeline.mapping.spec import MappingSpec
 from migration_pipeline.pipeline import prepare
 from migration_pipeline.pipeline.load import count_source_rows, fields_by_load
 from migration_pipeline.pipeline.migrate import Refused, approve, deleted_in_source, require_approval, run_migration
-from migration_pipeline.pipeline.reconcile import reconcile
+from migration_pipeline.pipeline.reconcile import reconcile, summary_rows as reconcile_rows, write_report
 from migration_pipeline.pipeline.rollback import rollback
 from migration_pipeline.pipeline.sample import DEFAULT_SAMPLE_SIZE, SAMPLE_SIZES, run_sample, summary_rows
 from migration_pipeline.pipeline.selection import Selection
@@ -85,20 +85,19 @@ def build_rollback_job(spec: MappingSpec) -> dg.JobDefinition:
                           "it matched, children first. Resumable.", undo)
 
 
-def build_reconcile_job(spec: MappingSpec) -> dg.JobDefinition:
+def build_reconcile_job(spec: MappingSpec, artifacts_dir: str) -> dg.JobDefinition:
     def check(context: dg.OpExecutionContext, config: NoConfig, export: Any, ledger: Any, destination: Any) -> None:
         results = reconcile(spec, ledger, destination, export.archive, f"{context.run_id}:reconcile")
-        rows = [{"load": r.load, "passed": r.passed, "source rows": r.source_rows, "accounted": r.accounted,
-                 "expected": r.expected, "held": r.held, "missing": len(r.missing), "dangling links": len(r.dangling),
-                 "examples": "; ".join((r.missing + r.dangling)[:3])} for r in results]
-        report = dg.MetadataValue.md(table(rows))
-        context.add_output_metadata({"reconciliation": report})
+        path = write_report(spec, results, Path(artifacts_dir) / "reports" / spec.migration / "reconciliations", context.run_id)
+        summary = dg.MetadataValue.md(table(reconcile_rows(results)))
+        context.add_output_metadata({"reconciliation": summary, "report": dg.MetadataValue.path(str(path.resolve()))})
         failed = [r.load for r in results if not r.passed]
         if failed:
-            raise dg.Failure(f"{spec.migration}: reconciliation failed for {', '.join(failed)}", metadata={"reconciliation": report})
+            raise dg.Failure(f"{spec.migration}: reconciliation failed for {', '.join(failed)}; see {path}",
+                             metadata={"reconciliation": summary, "report": dg.MetadataValue.md(path.read_text(encoding="utf-8"))})
 
     return _single_op_job(spec, "reconcile", f"Reconcile {spec.migration}: source rows against what the destination really "
-                          "holds, links included. Fails when they disagree.", check)
+                          "holds, links and a field diff included. Fails when they disagree.", check)
 
 
 def build_sample_job(spec: MappingSpec, artifacts_dir: str) -> dg.JobDefinition:

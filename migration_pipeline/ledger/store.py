@@ -110,6 +110,17 @@ watermarks = sa.Table(  # the newest source modified-at a run loaded: where delt
     sa.Column("modified_at", sa.DateTime(timezone=True), nullable=False),
 )
 
+expected = sa.Table(  # what a few records of each load were written as: reconciliation's field diff
+    "expected",
+    metadata,
+    sa.Column("migration", sa.String(100), primary_key=True),
+    sa.Column("load", sa.String(100), primary_key=True),
+    sa.Column("source_key", sa.String(400), primary_key=True),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("source", sa.JSON, nullable=False),
+    sa.Column("run_id", sa.String(64), nullable=False),
+)
+
 ACTIONS = ("created", "updated", "unchanged", "merged", "quarantined")  # what a load does to a source row
 _SLICE = 500
 
@@ -273,6 +284,9 @@ class Ledger:
                 connection.execute(
                     id_map.delete().where(id_map.c.migration == migration, id_map.c.load == load, id_map.c.source_key.in_(part))
                 )
+                connection.execute(
+                    expected.delete().where(expected.c.migration == migration, expected.c.load == load, expected.c.source_key.in_(part))
+                )
             if audit:
                 connection.execute(audit_log.insert(), [
                     {"migration": migration, "load": load, "run_id": run_id, "at": stamp, **event} for event in audit
@@ -282,6 +296,25 @@ class Ledger:
         query = sa.select(sa.func.count()).where(id_map.c.migration == migration, id_map.c.load == load)
         with self.engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
+
+    def keep_expected(self, migration: str, load: str, run_id: str, records: Sequence[dict[str, Any]]) -> None:
+        """Remember what these records were written as (`source_key`, `payload`, `source`)."""
+        if not records:
+            return
+        rows = [{"migration": migration, "load": load, "run_id": run_id, **r} for r in records]
+        statement = self._insert()(expected)
+        statement = statement.on_conflict_do_update(
+            index_elements=["migration", "load", "source_key"],
+            set_={"payload": statement.excluded.payload, "source": statement.excluded.source, "run_id": statement.excluded.run_id})
+        with self.engine.begin() as connection:
+            connection.execute(statement, rows)
+
+    def expected_records(self, migration: str, load: str, limit: int) -> list[dict[str, Any]]:
+        query = (sa.select(expected.c.source_key, expected.c.payload, expected.c.source)
+                 .where(expected.c.migration == migration, expected.c.load == load)
+                 .order_by(expected.c.source_key).limit(limit))
+        with self.engine.connect() as connection:
+            return [dict(r._mapping) for r in connection.execute(query)]
 
     def missing_keys(self, migration: str, load: str, present: Iterable[Sequence[str]]) -> list[str]:
         """Mapped source keys absent from `present` (chunks of the export's keys), compared in the database."""

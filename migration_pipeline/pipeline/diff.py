@@ -17,7 +17,8 @@ from typing import Any
 import pandas as pd
 
 from migration_pipeline.destinations.base import Destination
-from migration_pipeline.mapping.spec import Load
+from migration_pipeline.mapping.engine import CustomField
+from migration_pipeline.mapping.spec import Load, MappingSpec
 from migration_pipeline.pipeline.load import Observed
 
 UNCOMPARED = ("id", "fullPath")  # the id is how records are found; a file reference is the destination's own
@@ -99,11 +100,13 @@ def same(path: str, expected: Any, actual: Any, siblings: dict[str, Any]) -> boo
     return str(expected).strip() == str(actual).strip()
 
 
-def source_columns(load: Load, custom: dict[str, str]) -> dict[str, tuple[str, ...]]:
-    """Each diffed field's export columns: the mapping's, plus custom fields (path → column)."""
+def source_columns(spec: MappingSpec, load: Load, custom: dict[str, list[CustomField]]) -> dict[str, tuple[str, ...]]:
+    """Each diffed field's export columns: the mapping's, its fan-out links, and its custom fields."""
     columns = {name: rule.columns for name, rule in load.fields.items()}
     columns.update({link.field: (link.source_column,) for link in load.explode})
-    columns.update({path: (column,) for path, column in custom.items()})
+    if load.custom_fields:
+        source_object = spec.source.objects[load.source]
+        columns.update({c.target_path: (c.column,) for c in custom.get(source_object.custom_fields_for or load.source, [])})
     return columns
 
 

@@ -49,6 +49,7 @@ class LoadSummary:
     counts: Counter[str] = field(default_factory=Counter)
     reasons: Counter[str] = field(default_factory=Counter)  # quarantine reason (without the value) → rows
     newest_change: dt.datetime | None = None  # the latest source modified-at among the rows read
+    kept: int = 0  # records whose written form was kept for reconciliation
 
     def saw(self, times: pd.Series | None) -> None:
         """Remember the newest change read; a modified-at in the future is a source clock error, not a change."""
@@ -81,6 +82,7 @@ class LoadJob:
     chunk_rows: int = DEFAULT_CHUNK_ROWS
     selection: Selection = Selection()
     observe: Callable[[Load, list[Observed]], None] | None = None
+    keep_expected: int = 200  # per load and run: records whose written form reconciliation diffs later
 
     @property
     def write_context(self) -> WriteContext:
@@ -305,6 +307,19 @@ def _write(
         audit.append(_event(rows[index], "merged", survivor_id, detail))
     job.ledger.record(migration, job.ledger_run, job.load.name, mappings=mappings, audit=audit)
     summary.counts.update(event["action"] for event in audit)
+    _keep_expected(job, [i for i, _ in plan.creates + plan.updates if i in written and not written[i].matched] + plan.unchanged,
+                   rows, payloads, piece, summary)
+
+
+def _keep_expected(job: LoadJob, indices: list[Any], rows: dict[Any, dict[str, Any]], payloads: dict[Any, dict[str, Any]],
+                   piece: pd.DataFrame, summary: LoadSummary) -> None:
+    chosen = indices[: max(job.keep_expected - summary.kept, 0)]
+    if not chosen:
+        return
+    source = piece.loc[chosen].astype("object").where(piece.loc[chosen].notna(), None)
+    job.ledger.keep_expected(job.spec.migration, job.load.name, job.ledger_run, [
+        {"source_key": rows[i][KEY], "payload": payloads[i], "source": source.loc[i].to_dict()} for i in chosen])
+    summary.kept += len(chosen)
 
 
 def _plan(

@@ -217,10 +217,7 @@ def run_sample(spec: MappingSpec, archive: ExportArchive, ledger: Ledger, destin
         records = [o for o in observed[load.name] if o.key not in refused]
         context = WriteContext(spec.migration, run_id, load.name, load.target, position, ())
         held = {r["id"]: r for r in destination.read(context, sorted({o.payload["id"] for o in records}))}
-        source_object = spec.source.objects[load.source]
-        custom_columns = {c.target_path: c.column for c in custom.get(source_object.custom_fields_for or load.source, [])} \
-            if load.custom_fields else {}
-        diffs += diff_load(load, records, held, destination, source_columns(load, custom_columns))
+        diffs += diff_load(load, records, held, destination, source_columns(spec, load, custom))
         diffs += quarantined_rows(load.name, held_back)
     selected = {obj: len(keys) for obj, keys in (selection.keys or {}).items()}
     result = SampleResult(run_id, selected, diffs, directory / f"sample_diff_{run_id}.csv", directory / f"sample_diff_{run_id}.md")
