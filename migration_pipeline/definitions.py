@@ -79,7 +79,7 @@ def build_definitions(mappings_dir: Path = MAPPINGS_DIR, artifacts_dir: Path = A
                                                    "owners, every object, the report.")
         plan_job = dg.define_asset_job(plan_job_name(spec.migration), selection=dg.AssetSelection.keys(plan_key(spec)),
                                        description=f"Pre-flight plan of {spec.migration}; writes nothing to the destination.")
-        reconcile_job, rollback_job = build_reconcile_job(spec, str(artifacts_dir)), build_rollback_job(spec)
+        reconcile_job, rollback_job = build_reconcile_job(spec, str(artifacts_dir)), build_rollback_job(spec, str(artifacts_dir))
         delta_job = build_delta_job(spec, str(artifacts_dir))
         jobs += [plan_job, build_sample_job(spec, str(artifacts_dir)), build_approve_job(spec), load_job, delta_job,
                  reconcile_job, rollback_job]

@@ -3,13 +3,15 @@
 import json
 from pathlib import Path
 
+from migration_pipeline_tests.conftest import MAPPING
+
 import dagster as dg
 
 from migration_pipeline.defs.assets import build_migration_assets, plan_key
 from migration_pipeline.defs.resources import ExportResource, LedgerResource
 from migration_pipeline.destinations.dry_run import DryRunDestination
 from migration_pipeline.ledger.store import Ledger
-from migration_pipeline.mapping.spec import MappingSpec
+from migration_pipeline.mapping.spec import MappingSpec, load_spec
 from migration_pipeline.pipeline.migrate import approve
 
 
@@ -55,6 +57,16 @@ def payloads(out: Path, migration: str, run_id: str) -> dict[str, list[dict]]:
         load = path.stem.split("_", 1)[1]
         found[load] = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     return found
+
+
+def edited_spec(tmp_path: Path, old: str, new: str):
+    """The project's mapping with one edit, as an operator would save it."""
+    text = MAPPING.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "mappings" / MAPPING.name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return load_spec(path)
 
 
 def write_members(path: Path, emails: list[str]) -> Path:

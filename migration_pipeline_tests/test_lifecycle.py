@@ -16,10 +16,9 @@ from migration_pipeline.defs.jobs import build_approve_job, build_delta_job, bui
 from migration_pipeline.definitions import build_definitions
 from migration_pipeline.defs.resources import LedgerResource
 from migration_pipeline.ledger.store import Ledger
-from migration_pipeline.mapping.spec import load_spec
 from migration_pipeline.sources.export import normalize_header
-from migration_pipeline_tests.conftest import MAPPING, ROOT, SAMPLE
-from migration_pipeline_tests.helpers import materialize_all, resources
+from migration_pipeline_tests.conftest import ROOT, SAMPLE
+from migration_pipeline_tests.helpers import edited_spec, materialize_all, resources
 from migration_pipeline_tests.test_rollback import PLURALS, CrashingTwenty, run_rollback, seed_existing, snapshot
 from migration_pipeline_tests.test_twenty_load import KEY, destination, server_for
 
@@ -31,16 +30,6 @@ def server():
     twenty = server_for("v2.4")
     yield twenty
     twenty.stop()
-
-
-def _edited_spec(tmp_path: Path, old: str, new: str):
-    """The project's mapping with one edit, as an operator would save it."""
-    text = MAPPING.read_text(encoding="utf-8")
-    assert old in text
-    path = tmp_path / "mappings" / MAPPING.name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return load_spec(path)
 
 
 def _run_sample(spec, ledger_url, out, target, instance, size=200):
@@ -103,7 +92,7 @@ def test_plan_reports_what_a_run_would_do_and_writes_nothing_to_the_destination(
 
 
 def test_the_sample_diff_flags_a_deliberately_wrong_value_map(server, tmp_path, postgres_url):
-    wrong = _edited_spec(tmp_path, "Completed: DONE", "Completed: FINISHED")
+    wrong = edited_spec(tmp_path, "Completed: DONE", "Completed: FINISHED")
     with dg.instance_for_test() as instance:
         result = _run_sample(wrong, postgres_url, tmp_path, destination(server), instance)
     assert result.success
@@ -160,7 +149,7 @@ def test_the_full_run_refuses_before_approval_and_again_after_a_mapping_edit(spe
         assert sample.success and _approve(spec, postgres_url, tmp_path, instance, sample.run_id).success
         assert _full_run_unapproved(spec, postgres_url, tmp_path, destination(server), instance).success
 
-        edited = _edited_spec(tmp_path, "Intake: NEW", "Intake: SCREENING")
+        edited = edited_spec(tmp_path, "Intake: NEW", "Intake: SCREENING")
         again = _full_run_unapproved(edited, postgres_url, tmp_path, destination(server), instance)
         assert not again.success
         assert f"mapping {edited.content_hash[:12]} has no approved sample run" in _failure_message(again)

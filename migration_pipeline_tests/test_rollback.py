@@ -2,6 +2,7 @@
 rollback itself is killed midway and started again; run as the Dagster job an operator launches."""
 
 import csv
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -11,7 +12,7 @@ from migration_pipeline.defs.jobs import build_rollback_job
 from migration_pipeline.destinations.twenty import TwentyDestination
 from migration_pipeline.ledger.store import Ledger
 from migration_pipeline_tests.conftest import SAMPLE
-from migration_pipeline_tests.helpers import materialize_all, resources
+from migration_pipeline_tests.helpers import edited_spec, materialize_all, resources
 from migration_pipeline_tests.test_twenty_load import KEY, destination, server_for
 
 PLURALS = ("companies", "people", "opportunities", "tasks", "notes", "noteTargets", "taskTargets", "attachments")
@@ -34,10 +35,18 @@ def seed_existing(server):
                                                       "emails": {"primaryEmail": "untouched@example.org"}})
 
 
-def run_rollback(spec, server_destination, ledger_url, tmp_path, instance):
-    job = build_rollback_job(spec)
+def run_rollback(spec, server_destination, ledger_url, tmp_path, instance, remove_schema=False):
+    job = build_rollback_job(spec, str(tmp_path))
+    config = {"ops": {f"{spec.migration}__rollback": {"config": {"remove_schema": remove_schema}}}}
     return job.execute_in_process(resources=resources(spec, SAMPLE, ledger_url, tmp_path, None, server_destination),
-                                  instance=instance, raise_on_error=False)
+                                  instance=instance, raise_on_error=False, run_config=config)
+
+
+def schema(server):
+    """Every object's fields, and the options of each select, as the metadata API reports them."""
+    objects = destination(server).workspace(refresh=True).objects
+    return {plural: {name: sorted(o["value"] for o in f.get("options") or []) for name, f in info.fields.items()}
+            for plural, info in objects.items()}
 
 
 class CrashingTwenty(TwentyDestination):
@@ -96,5 +105,30 @@ def test_a_migration_can_run_again_after_a_rollback(spec, tmp_path):
             again = materialize_all(spec, SAMPLE, ledger_url, tmp_path, None, instance, destination=destination(server))
         assert again.success
         assert {plural: len(server.records(plural)) for plural in PLURALS} == counts
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("version", ["v1.5", "v2.4"])
+def test_rollback_on_request_removes_the_fields_and_stages_it_created_and_reports_what_twenty_keeps(version, tmp_path):
+    spec = edited_spec(tmp_path, "Closing: PROPOSAL", "Closing: SETTLEMENT")  # a stage Twenty does not have yet
+    server = server_for(version)
+    try:
+        before = schema(server)
+        ledger_url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+        with dg.instance_for_test() as instance:
+            assert materialize_all(spec, SAMPLE, ledger_url, tmp_path, None, instance, destination=destination(server)).success
+            loaded = schema(server)
+            assert "SETTLEMENT" in loaded["opportunities"]["stage"] and "stageEnteredAt" in loaded["opportunities"]
+            result = run_rollback(spec, destination(server), ledger_url, tmp_path, instance, remove_schema=True)
+            assert result.success
+            again = run_rollback(spec, destination(server), ledger_url, tmp_path, instance, remove_schema=True)
+            assert again.success  # nothing left to do: still succeeds
+        assert schema(server) == before
+        assert all(len(server.records(plural)) == 0 for plural in PLURALS)
+        report = Path(next(e for e in result.all_events if e.event_type_value == "STEP_OUTPUT")
+                      .event_specific_data.metadata["report"].value).read_text(encoding="utf-8")
+        assert "opportunities.stageEnteredAt" in report and "opportunities.stage options SETTLEMENT" in report
+        assert "view fields Twenty added for it" in report and "timeline activities of deleted notes" in report
     finally:
         server.stop()

@@ -12,7 +12,7 @@ from migration_pipeline_tests.helpers import approve_mapping, resources
 
 def _sensors(spec, defs):
     return {s.name: s for s in
-            build_sensors(spec, defs.resolve_job_def(load_job_name(spec.migration)), build_reconcile_job(spec, "unused-artifacts"), build_rollback_job(spec))}
+            build_sensors(spec, defs.resolve_job_def(load_job_name(spec.migration)), build_reconcile_job(spec, "unused-artifacts"), build_rollback_job(spec, "unused-artifacts"))}
 
 
 def test_a_successful_load_requests_a_reconciliation_and_a_failed_one_a_rollback(spec, tmp_path, monkeypatch):

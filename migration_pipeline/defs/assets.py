@@ -42,9 +42,10 @@ def build_schema_plan_asset(spec: MappingSpec) -> dg.AssetsDefinition:
     def schema_plan(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         export: ExportResource = getattr(context.resources, keys["export"])
         destination: Destination = getattr(context.resources, keys["destination"])
+        ledger = getattr(context.resources, keys["ledger"]).get()
         try:
-            require_approval(spec, getattr(context.resources, keys["ledger"]).get())
-            result, _custom = prepare_destination(spec, export.archive, destination, export.chunk_rows)
+            require_approval(spec, ledger)
+            result, _custom = prepare_destination(spec, export.archive, destination, ledger, export.chunk_rows)
         except Refused as refusal:
             raise dg.Failure(str(refusal)) from None
         rows = [{"object": r.target, "field": r.name, "type": r.type, "label": r.label, "options": ", ".join(r.options)}

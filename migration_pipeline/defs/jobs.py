@@ -74,15 +74,32 @@ def _single_op_job(spec: MappingSpec, action: str, description: str, body: Body,
     return job
 
 
-def build_rollback_job(spec: MappingSpec) -> dg.JobDefinition:
-    def undo(context: dg.OpExecutionContext, config: NoConfig, export: Any, ledger: Any, destination: Any) -> None:
+class RollbackConfig(dg.Config):
+    remove_schema: bool = Field(default=False, description="also remove the custom fields the migration created and "
+                                "the select options (stages) it added")
+
+
+def build_rollback_job(spec: MappingSpec, artifacts_dir: str) -> dg.JobDefinition:
+    def undo(context: dg.OpExecutionContext, config: RollbackConfig, export: Any, ledger: Any, destination: Any) -> None:
         fields = fields_by_load(spec, prepare.read_custom_fields(spec, export.archive))
-        done = rollback(spec, ledger, destination, f"{context.run_id}:rollback", fields)
-        rows = [{"load": load, **counts} for load, counts in done.items()]
-        context.add_output_metadata({"undone": dg.MetadataValue.md(table(rows, ["load", "deleted", "restored", "forgotten"]))})
+        result = rollback(spec, ledger, destination, f"{context.run_id}:rollback", fields, config.remove_schema)
+        rows = [{"load": load, **counts} for load, counts in result.undone.items()]
+        undone = table(rows, ["load", "deleted", "restored", "forgotten"])
+        path = Path(artifacts_dir) / "reports" / spec.migration / "rollbacks" / f"rollback_{context.run_id}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join([
+            f"# Rollback of {spec.migration} ({context.run_id})", "", undone, "",
+            "## Schema removed", "", *([f"- {s}" for s in result.schema_removed] or ["_(none: fields and options stay; "
+                                                                                     "launch with remove_schema to remove them)_"]), "",
+            "## Left behind by the destination", "", *([f"- {t}" for t in result.left_behind] or ["_(nothing)_"]), ""]),
+            encoding="utf-8")
+        context.add_output_metadata({"undone": dg.MetadataValue.md(undone), "schema_removed": len(result.schema_removed),
+                                     "left_behind": dg.MetadataValue.md("\n".join(f"- {t}" for t in result.left_behind) or "(nothing)"),
+                                     "report": dg.MetadataValue.path(str(path.resolve()))})
 
     return _single_op_job(spec, "rollback", f"One-click rollback of {spec.migration}: delete what it created, restore what "
-                          "it matched, children first. Resumable.", undo)
+                          "it matched, children first; optionally remove the fields it created. Resumable.", undo,
+                          RollbackConfig)
 
 
 def build_reconcile_job(spec: MappingSpec, artifacts_dir: str) -> dg.JobDefinition:

@@ -108,6 +108,15 @@ class Destination(dg.ConfigurableResource, ABC):
     def read(self, context: WriteContext, ids: Sequence[str]) -> list[dict[str, Any]]:
         """The records the destination holds among `ids` (missing ones are simply absent)."""
 
+    @abstractmethod
+    def remove_field(self, change: NewFieldRequest) -> list[str]:
+        """Undo a schema change (a field created: `create`; options added: `options`); return the
+        traces the destination keeps anyway, for the rollback report."""
+
+    def traces_of_deleted(self, deleted: dict[str, int]) -> list[str]:
+        """What the destination keeps by itself of records deleted by a rollback (target → count)."""
+        return []
+
     def as_sent(self, target: str, record: dict[str, Any]) -> dict[str, Any]:
         """The record as the destination receives it (fields renamed, unsupported ones left out)."""
         return record

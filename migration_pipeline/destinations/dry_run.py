@@ -122,6 +122,13 @@ class DryRunDestination(Destination):
                         held[event["record"]["id"]] = event["record"]
         return list(held.values())
 
+    def remove_field(self, change: NewFieldRequest) -> list[str]:
+        path = Path(self.output_dir) / "schema_removed.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(change.__dict__, default=list) + "\n")
+        return []
+
     def delete(self, context: WriteContext, ids: Sequence[str]) -> list[WriteOutcome]:
         path = self.run_dir(context.migration, context.run_id) / "payloads" / f"{context.position:02d}_{context.load}.deleted.jsonl"
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -39,6 +39,7 @@ from migration_pipeline.destinations.twenty_schema import WorkspaceSchema, optio
 _UNIQUE_FIELDS = {"companies": ("domainName", "primaryLinkUrl"), "people": ("emails", "primaryEmail")}
 _ALREADY_OURS = ("record already exists", "a duplicate entry was detected")
 _PAGE = 60
+_TIMELINE_TARGETS = ("opportunities", "notes", "tasks")  # recorded on v1.5: their timeline rows outlive them
 
 
 class TwentyDestination(Destination):
@@ -219,6 +220,27 @@ class TwentyDestination(Destination):
                     continue
             outcomes.append(WriteOutcome(id=record_id))  # deleted now, or already gone
         return outcomes
+
+    def remove_field(self, change: NewFieldRequest) -> list[str]:
+        existing = self.workspace(refresh=True).object(change.target).fields.get(change.name)
+        if existing is None:
+            return []  # already gone: a resumed rollback
+        path = f"/rest/metadata/fields/{existing['id']}"
+        if change.create:
+            # An active field cannot be deleted: deactivate it first.
+            self.http.request("PATCH", path, json={"isActive": False}, paced=False)
+            self.http.request("DELETE", path, paced=False)
+            return [f"{change.target}.{change.name}: the view fields Twenty added for it stay in the object's views "
+                    "(no API call removes them); hide or delete them in Settings → Data model if they show"]
+        added = set(change.options)
+        kept = [option for option in existing.get("options") or [] if option["value"] not in added]
+        self.http.request("PATCH", path, json={"options": kept}, paced=False)
+        return []
+
+    def traces_of_deleted(self, deleted: dict[str, int]) -> list[str]:
+        return [f"up to {count} timeline activit{'y' if count == 1 else 'ies'} of deleted {target} stay in Twenty with "
+                "empty links (Twenty writes them itself; they show on no record's timeline)"
+                for target, count in deleted.items() if target in _TIMELINE_TARGETS and count]
 
     # --- files --------------------------------------------------------------------------------
 

@@ -121,6 +121,18 @@ expected = sa.Table(  # what a few records of each load were written as: reconci
     sa.Column("run_id", sa.String(64), nullable=False),
 )
 
+schema_changes = sa.Table(  # fields the migration created, options it added: what a full rollback removes
+    "schema_changes",
+    metadata,
+    sa.Column("migration", sa.String(100), primary_key=True),
+    sa.Column("target", sa.String(100), primary_key=True),
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("created_field", sa.Boolean, nullable=False),
+    sa.Column("options", sa.JSON, nullable=False),  # option values added to a field that existed before
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+
 ACTIONS = ("created", "updated", "unchanged", "merged", "quarantined")  # what a load does to a source row
 _SLICE = 500
 
@@ -296,6 +308,31 @@ class Ledger:
         query = sa.select(sa.func.count()).where(id_map.c.migration == migration, id_map.c.load == load)
         with self.engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
+
+    def record_schema_changes(self, migration: str, changes: Sequence[Any]) -> None:
+        """Remember fields created and options added (NewFieldRequest-like: target, name, type, create, options)."""
+        with self.engine.begin() as connection:
+            for change in changes:
+                key = (schema_changes.c.migration == migration, schema_changes.c.target == change.target,
+                       schema_changes.c.name == change.name)
+                known = connection.execute(sa.select(schema_changes).where(*key)).first()
+                if known is None:
+                    connection.execute(schema_changes.insert().values(
+                        migration=migration, target=change.target, name=change.name, type=change.type,
+                        created_field=change.create, options=[] if change.create else list(change.options), at=now()))
+                elif not known.created_field:
+                    options = list(dict.fromkeys([*known.options, *change.options]))
+                    connection.execute(schema_changes.update().where(*key).values(options=options))
+
+    def schema_changes(self, migration: str) -> list[dict[str, Any]]:
+        query = sa.select(schema_changes).where(schema_changes.c.migration == migration).order_by(schema_changes.c.at)
+        with self.engine.connect() as connection:
+            return [dict(r._mapping) for r in connection.execute(query)]
+
+    def forget_schema_change(self, migration: str, target: str, name: str) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(schema_changes.delete().where(
+                schema_changes.c.migration == migration, schema_changes.c.target == target, schema_changes.c.name == name))
 
     def keep_expected(self, migration: str, load: str, run_id: str, records: Sequence[dict[str, Any]]) -> None:
         """Remember what these records were written as (`source_key`, `payload`, `source`)."""

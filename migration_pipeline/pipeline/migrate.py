@@ -37,11 +37,13 @@ def require_approval(spec: MappingSpec, ledger: Ledger) -> dict:
     return approval
 
 
-def prepare_destination(spec: MappingSpec, archive: ExportArchive, destination: Destination,
+def prepare_destination(spec: MappingSpec, archive: ExportArchive, destination: Destination, ledger: Ledger,
                         chunk_rows: int = DEFAULT_CHUNK_ROWS) -> tuple[SchemaResult, dict[str, list[CustomField]]]:
-    """Create the custom fields and options the loads need; fail naming any mapped field still missing."""
+    """Create the custom fields and options the loads need (the ledger remembers them, for a full
+    rollback); fail naming any mapped field still missing."""
     custom = prepare.read_custom_fields(spec, archive)
     result = destination.ensure_fields(spec.migration, prepare.schema_plan(spec, archive, custom, chunk_rows), apply=True)
+    ledger.record_schema_changes(spec.migration, result.created)
     wanted: dict[str, list[str]] = {}
     for name, names in fields_by_load(spec, custom).items():
         wanted.setdefault(spec.load(name).target, []).extend(names)
@@ -55,7 +57,7 @@ def prepare_destination(spec: MappingSpec, archive: ExportArchive, destination: 
 def run_migration(spec: MappingSpec, archive: ExportArchive, ledger: Ledger, destination: Destination, ledger_run: str,
                   selection: Selection, chunk_rows: int = DEFAULT_CHUNK_ROWS,
                   observe: Callable[[Load, list[Observed]], None] | None = None) -> list[LoadSummary]:
-    prepare_destination(spec, archive, destination, chunk_rows)
+    prepare_destination(spec, archive, destination, ledger, chunk_rows)
     owner_map = prepare.build_owner_map(spec, archive, destination.list_members())
     summaries = []
     for load in spec.loads:

@@ -4,16 +4,19 @@ In reverse dependency order, each load's ledger rows are undone: records we crea
 hard-deleted (a re-run must not collide with soft-deleted rows), records we matched get back the
 fields we wrote, from their before-image, and merged rows only leave the ledger. A row leaves
 the ledger only after the destination confirmed, so a killed rollback restarted later picks up
-where it stopped; deleting a record that is already gone counts as done.
+where it stopped; deleting a record that is already gone counts as done. Asked to, it then removes
+the custom fields the migration created and the options it added, and it reports what the
+destination keeps by itself (Twenty's timeline rows of deleted records, view fields).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from migration_pipeline.destinations.base import Destination, WriteContext
+from migration_pipeline.destinations.base import Destination, NewFieldRequest, WriteContext
 from migration_pipeline.ledger.store import Ledger
 from migration_pipeline.mapping.spec import Load, MappingSpec
 
@@ -23,16 +26,35 @@ def restorable_fields(field_names: Sequence[str]) -> list[str]:
     return sorted({name.split(".")[0] for name in field_names if name not in ("id", "createdAt")})
 
 
+@dataclass
+class RollbackResult:
+    undone: dict[str, Counter[str]] = field(default_factory=dict)  # load → deleted / restored / forgotten
+    schema_removed: list[str] = field(default_factory=list)  # "object.field" or "object.field options …"
+    left_behind: list[str] = field(default_factory=list)  # traces the destination keeps by itself
+
+
 def rollback(spec: MappingSpec, ledger: Ledger, destination: Destination, run_id: str,
-             fields_by_load: dict[str, list[str]]) -> dict[str, Counter[str]]:
-    """Undo every load, children first; returns per load how many rows were deleted/restored/forgotten."""
-    done: dict[str, Counter[str]] = {}
+             fields_by_load: dict[str, list[str]], remove_schema: bool = False) -> RollbackResult:
+    """Undo every load, children first, then (when asked) the fields and options the migration created."""
+    result = RollbackResult()
     for position, load in reversed(list(enumerate(spec.loads, start=1))):
         context = WriteContext(spec.migration, run_id, load.name, load.target, position, ())
-        done[load.name] = Counter()
+        result.undone[load.name] = Counter()
         for page in ledger.entries(spec.migration, load.name):
-            done[load.name].update(_undo(spec, ledger, destination, context, load, page, fields_by_load.get(load.name, [])))
-    return done
+            result.undone[load.name].update(_undo(spec, ledger, destination, context, load, page, fields_by_load.get(load.name, [])))
+    deleted: Counter[str] = Counter()
+    for load in spec.loads:
+        deleted[load.target] += result.undone[load.name]["deleted"]
+    result.left_behind += destination.traces_of_deleted(dict(deleted))
+    if remove_schema:
+        for change in ledger.schema_changes(spec.migration):
+            request = NewFieldRequest(change["target"], change["name"], change["type"], change["name"],
+                                      tuple(change["options"]), change["created_field"])
+            result.left_behind += destination.remove_field(request)
+            ledger.forget_schema_change(spec.migration, change["target"], change["name"])
+            result.schema_removed.append(f"{request.target}.{request.name}" + (
+                "" if request.create else f" options {', '.join(request.options)}"))
+    return result
 
 
 def _undo(spec: MappingSpec, ledger: Ledger, destination: Destination, context: WriteContext, load: Load,
