@@ -26,6 +26,7 @@ from migration_pipeline.defs.sensors import build_drop_sensor, build_sensors
 from migration_pipeline.defs.resources import ExportResource, LedgerResource
 from migration_pipeline.destinations.base import Destination
 from migration_pipeline.destinations.dry_run import DryRunDestination
+from migration_pipeline.destinations.odoo import OdooDestination
 from migration_pipeline.destinations.twenty import TwentyDestination
 from migration_pipeline.mapping.spec import MappingSpec, load_spec, mapping_files
 
@@ -46,6 +47,8 @@ def _destination(spec: MappingSpec, live: bool, artifacts_dir: Path) -> Destinat
         return DryRunDestination(output_dir=str(artifacts_dir / "dry_run"), members_file=str(DRY_RUN_MEMBERS))
     if spec.destination.system == "twenty":
         return TwentyDestination(base_url=dg.EnvVar("TWENTY_API_URL"), api_key=dg.EnvVar("TWENTY_API_KEY"))
+    if spec.destination.system == "odoo":
+        return OdooDestination(url=dg.EnvVar("ODOO_URL"), database=dg.EnvVar("ODOO_DB"), api_key=dg.EnvVar("ODOO_API_KEY"))
     raise ValueError(f"{spec.migration}: no live destination for {spec.destination.system!r} yet")
 
 

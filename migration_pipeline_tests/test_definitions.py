@@ -5,6 +5,7 @@ import json
 import dagster as dg
 
 from migration_pipeline.definitions import build_definitions, load_job_name
+from migration_pipeline.mapping.spec import load_spec
 from migration_pipeline_tests.conftest import ROOT
 
 SECRET = "s3cret-pw-do-not-print"
@@ -19,7 +20,11 @@ def test_one_asset_group_and_job_per_mapping_file(tmp_path):
     assert defs.resolve_job_def(load_job_name("perfect_portal_to_twenty")) is not None
     checks = {key.name for key in graph.asset_check_keys}
     assert checks == {"accounting"}
-    assert len(graph.asset_check_keys) == 10
+    for path in sorted((ROOT / "mappings").glob("*.yaml")):  # one accounting check per load of every mapping
+        spec = load_spec(path)
+        assert {k.asset_key.path[-1] for k in graph.asset_check_keys if k.asset_key.path[0] == spec.migration} == set(spec.load_order())
+        for action in ("plan", "sample", "approve", "load", "delta", "reconcile", "rollback"):
+            assert defs.resolve_job_def(f"{spec.migration}_{action}") is not None
 
 
 def test_the_demo_lifecycle_runs_on_its_defaults_and_no_secret_leaks(tmp_path, postgres_url, monkeypatch):

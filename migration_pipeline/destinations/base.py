@@ -25,6 +25,7 @@ class Member:
     id: str
     email: str
     name: str = ""
+    contact_id: str | None = None  # the member's own contact record (Odoo: the user's res.partner)
 
 
 @dataclass(frozen=True)

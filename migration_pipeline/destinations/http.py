@@ -98,7 +98,7 @@ def _message(response: httpx.Response) -> str:
     return response.text[:500]
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("Retry-After")
     try:
         return max(0.0, float(value)) if value is not None else None
@@ -120,7 +120,7 @@ def classify(response: httpx.Response) -> DestinationError | None:
     if status == 500 and any(marker in lowered for marker in _DATA_ERROR_MARKERS):
         return DataError(f"{where}: {text}", status)
     if status in _TRANSIENT_STATUS:
-        return TransientError(f"{where}: HTTP {status}: {text}", status, _retry_after(response))
+        return TransientError(f"{where}: HTTP {status}: {text}", status, retry_after(response))
     if status in (401, 403):
         return ConfigError(f"{where}: the destination refused the credentials (HTTP {status}: {text}); check the API key", status)
     if status == 400 and any(marker in lowered for marker in _CONFIG_MARKERS):
@@ -130,12 +130,18 @@ def classify(response: httpx.Response) -> DestinationError | None:
     return ConfigError(f"{where}: HTTP {status}: {text}", status)
 
 
-class HttpClient:
-    """An httpx client bound to one destination, its key and the shared policy."""
+Classifier = Callable[[httpx.Response], "DestinationError | None"]
 
-    def __init__(self, base_url: str, headers: dict[str, str], policy: HttpPolicy, transport: httpx.BaseTransport | None = None):
+
+class HttpClient:
+    """An httpx client bound to one destination, its key and the shared policy. A destination whose
+    errors read differently (Odoo) brings its own classifier."""
+
+    def __init__(self, base_url: str, headers: dict[str, str], policy: HttpPolicy, transport: httpx.BaseTransport | None = None,
+                 classifier: Classifier = classify):
         self.policy = policy
         self.pacer = Pacer(policy.requests_per_minute, policy.pacing_margin)
+        self._classify = classifier
         self._client = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=policy.timeout_seconds, transport=transport)
 
     def close(self) -> None:
@@ -148,25 +154,27 @@ class HttpClient:
         backoff = wait_exponential_jitter(initial=self.policy.backoff_initial_seconds, max=self.policy.backoff_max_seconds)
         return backoff(retry_state)
 
-    def request(self, method: str, path: str, *, paced: bool = True, **kwargs: Any) -> Any:
+    def request(self, method: str, path: str, *, paced: bool = True, raw: bool = False, **kwargs: Any) -> Any:
         """Send with retries (and pacing unless the call does not count against the limit);
-        return the parsed JSON body or raise a typed error."""
+        return the parsed JSON body (the body's bytes when `raw`) or raise a typed error."""
         retrying = Retrying(
             retry=retry_if_exception_type(TransientError),
             stop=stop_after_attempt(self.policy.max_attempts),
             wait=self._wait,
             reraise=True,
         )
-        return retrying(self._once, method, path, paced, **kwargs)
+        return retrying(self._once, method, path, paced, raw, **kwargs)
 
-    def _once(self, method: str, path: str, paced: bool, **kwargs: Any) -> Any:
+    def _once(self, method: str, path: str, paced: bool, raw: bool, **kwargs: Any) -> Any:
         if paced:
             self.pacer.wait()
         try:
             response = self._client.request(method, path, **kwargs)
         except httpx.TransportError as error:
             raise TransientError(f"{method} {path}: {type(error).__name__}: {error}") from None
-        failure = classify(response)
+        failure = self._classify(response)
         if failure is not None:
             raise failure
+        if raw:
+            return response.content
         return response.json() if response.content else None

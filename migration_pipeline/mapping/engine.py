@@ -46,6 +46,8 @@ class MappingContext:
     spec: MappingSpec
     owner_ids: dict[str, str] = field(default_factory=dict)  # trimmed lower-case email → member id
     fallback_owner_id: str | None = None
+    owner_contact_ids: dict[str, str] = field(default_factory=dict)  # email → the member's own contact id
+    fallback_owner_contact_id: str | None = None
     lookups: dict[str, dict[str, str]] = field(default_factory=dict)  # '|'-joined key → value
     custom_fields: dict[str, list[CustomField]] = field(default_factory=dict)  # by source object
 
@@ -119,12 +121,14 @@ def _apply_lookup(frame: pd.DataFrame, rule: FieldRule, context: MappingContext)
     return transforms.map_distinct(source_key(frame, rule.columns), table)
 
 
-def _resolve_owner(values: pd.Series, column: str, context: MappingContext) -> tuple[pd.Series, pd.Series]:
+def _resolve_owner(values: pd.Series, rule: FieldRule, context: MappingContext) -> tuple[pd.Series, pd.Series]:
     emails = transforms.apply("lower", values, {}).values
-    ids = transforms.map_distinct(emails, context.owner_ids)
+    contact = rule.owner_record == "contact"
+    ids = transforms.map_distinct(emails, context.owner_contact_ids if contact else context.owner_ids)
+    fallback = context.fallback_owner_contact_id if contact else context.fallback_owner_id
     unmatched = emails.notna() & ids.isna()
-    if context.fallback_owner_id:
-        ids = ids.where(~unmatched, context.fallback_owner_id)
+    if fallback:
+        ids = ids.where(~unmatched, fallback)
         note = "owner '{}' has no workspace member; assigned to the fallback member"
     else:
         note = "owner '{}' has no workspace member; loaded without an owner"
@@ -174,7 +178,7 @@ def map_chunk(load: Load, frame: pd.DataFrame, context: MappingContext) -> Mappe
         if result.problems is not None:
             problems += _problems(result.problems, name, rule)
         if rule.owner:
-            values, owner_notes = _resolve_owner(values, name, context)
+            values, owner_notes = _resolve_owner(values, rule, context)
             notes = _add_notes(notes, owner_notes)
         if rule.fallback:
             values, notes = _apply_fallback(frame, values, notes, rule, context)

@@ -50,6 +50,7 @@ class FieldRule(_Strict):
     relation: str | None = None  # name of the load whose records this field points at
     on_missing: Literal["quarantine", "null"] = "quarantine"
     owner: bool = False  # resolve a source user email to a destination member id
+    owner_record: Literal["member", "contact"] = "member"  # or the member's own contact (an Odoo message author)
     lookup: str | None = None
     fallback: tuple[Fallback, ...] = ()  # tried in order where the value is still empty
 
@@ -81,6 +82,20 @@ class ExplodeLink(_Strict):
     field: str
 
 
+class RowCondition(_Strict):
+    """The rows of the source object a load takes; the others are another load's (a note on a
+    matter goes to the opportunity's chatter, one on a client only to the client's)."""
+
+    column: str
+    present: bool | None = None  # the column has a value (True) or is empty (False)
+    values: tuple[str, ...] = ()  # or: its trimmed value is one of these, case-insensitively
+
+    def describe(self) -> str:
+        if self.values:
+            return f"{self.column} in ({', '.join(self.values)})"
+        return f"{self.column} {'present' if self.present else 'empty'}"
+
+
 class NewField(_Strict):
     """A custom field the migration creates on the destination object (options observed in the data)."""
 
@@ -101,6 +116,7 @@ class Load(_Strict):
     custom_fields: bool = False
     new_fields: dict[str, NewField] = {}
     file: FieldRule | None = None  # attachments: the file inside the export to upload
+    when: RowCondition | None = None  # only these rows of the source object (default: all)
 
     @field_validator("key", mode="before")
     @classmethod
@@ -145,6 +161,7 @@ class CustomFields(_Strict):
     type_column: str = "type"
     options_column: str = "options"
     type_map: dict[str, CustomFieldType]
+    naming: Literal["camelCase", "x_snake_case"] = "camelCase"  # Twenty: settlementDate; Odoo: x_settlement_date
 
 
 class SourceSpec(_Strict):

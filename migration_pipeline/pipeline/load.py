@@ -112,6 +112,27 @@ def fields_by_load(spec: MappingSpec, custom: dict[str, list[CustomField]]) -> d
     return {load.name: load_fields(spec, load, context) for load in spec.loads}
 
 
+def taken(load: Load, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a chunk this load takes (its `when` condition)."""
+    condition = load.when
+    if condition is None:
+        return frame
+    if condition.column not in frame.columns:
+        return frame.iloc[0:0] if condition.present or condition.values else frame
+    values = transforms.apply("text", frame[condition.column], {}).values
+    if condition.values:
+        mask = values.str.lower().isin([v.lower() for v in condition.values])
+    else:
+        mask = values.notna() if condition.present else values.isna()
+    return frame[mask.fillna(False).astype(bool)]
+
+
+def owns_malformed_lines(spec: MappingSpec, load: Load) -> bool:
+    """Unreadable lines of a source object are quarantined once: by its first plain load."""
+    plain = [candidate.name for candidate in spec.loads if candidate.source == load.source and not candidate.explode]
+    return bool(plain) and plain[0] == load.name
+
+
 def chunks(job: LoadJob) -> Iterator[Chunk]:
     yield from job.archive.read_chunks(job.spec.source.objects[job.load.source].file, job.chunk_rows)
 
@@ -120,9 +141,9 @@ def run_load(job: LoadJob) -> LoadSummary:
     summary = LoadSummary(load=job.load.name, ledger_run=job.ledger_run)
     source_object = job.spec.source.objects[job.load.source]
     for chunk in chunks(job):
-        frame = job.selection.rows(job.spec, job.load.source, chunk.frame)
+        frame = taken(job.load, job.selection.rows(job.spec, job.load.source, chunk.frame))
         raw = check_raw(job.load.source, source_object, source_object.file, frame)
-        if not job.load.explode and job.selection.keys is None:
+        if job.selection.keys is None and owns_malformed_lines(job.spec, job.load):
             _quarantine_malformed(job, chunk, summary)
         for piece_load, piece in explode(job.load, frame, job.spec):
             piece = _skip_unmodified(job, piece_load, piece, summary)
@@ -444,10 +465,10 @@ def count_source_rows(spec: MappingSpec, load: Load, archive: ExportArchive, chu
     """Independent recount of what a load must account for, straight from the export."""
     total = 0
     for chunk in archive.read_chunks(spec.source.objects[load.source].file, chunk_rows):
-        frame = selection.rows(spec, load.source, chunk.frame)
+        frame = taken(load, selection.rows(spec, load.source, chunk.frame))
         if load.explode:
             total += sum(int(frame[link.source_column].notna().sum())
                          for link in load.explode if link.source_column in frame.columns)
         else:
-            total += len(frame) + (len(chunk.malformed) if selection.keys is None else 0)
+            total += len(frame) + (len(chunk.malformed) if selection.keys is None and owns_malformed_lines(spec, load) else 0)
     return total

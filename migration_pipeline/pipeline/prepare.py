@@ -25,6 +25,12 @@ def camel_case(label: str) -> str:
     return name if name[0].isalpha() else f"field{name[0].upper()}{name[1:]}"
 
 
+def x_snake_case(label: str) -> str:
+    """'Settlement date' → 'x_settlement_date' (Odoo custom fields must start with x_)."""
+    words = [w.lower() for w in re.split(r"[^0-9A-Za-z]+", label) if w]
+    return "x_" + ("_".join(words) or "custom_field")
+
+
 def frames(spec: MappingSpec, archive: ExportArchive, object_name: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
     for chunk in archive.read_chunks(spec.source.objects[object_name].file, chunk_rows):
         yield chunk.frame
@@ -51,7 +57,7 @@ def read_custom_fields(spec: MappingSpec, archive: ExportArchive) -> dict[str, l
                 CustomField(
                     source_object=owner_object,
                     column=normalize_header(column),
-                    name=camel_case(label),
+                    name=camel_case(label) if config.naming == "camelCase" else x_snake_case(label),
                     label=label,
                     dest_type=kind.type,
                     transform=kind.transform,
@@ -89,6 +95,8 @@ class OwnerMap:
     matched: list[tuple[str, str]] = field(default_factory=list)  # (source email, member email)
     unmatched: list[str] = field(default_factory=list)
     fallback_id: str | None = None
+    contact_ids: dict[str, str] = field(default_factory=dict)  # email → the member's own contact id
+    fallback_contact_id: str | None = None
     fallback_email: str | None = None
 
 
@@ -103,7 +111,8 @@ def build_owner_map(spec: MappingSpec, archive: ExportArchive, members: list[Mem
         if owners.email_column in frame.columns:
             emails = transforms.apply("lower", frame[owners.email_column], {}).values.dropna()
             source_emails += emails.tolist()
-    result = OwnerMap(ids={email: member.id for email, member in by_email.items()})
+    result = OwnerMap(ids={email: member.id for email, member in by_email.items()},
+                      contact_ids={email: m.contact_id for email, m in by_email.items() if m.contact_id})
     for email in dict.fromkeys(source_emails):
         if email in by_email:
             result.matched.append((email, by_email[email].email))
@@ -114,6 +123,7 @@ def build_owner_map(spec: MappingSpec, archive: ExportArchive, members: list[Mem
         if fallback not in by_email:
             raise ValueError(f"owners.fallback_member_email {fallback!r} is not a destination member")
         result.fallback_id, result.fallback_email = by_email[fallback].id, by_email[fallback].email
+        result.fallback_contact_id = by_email[fallback].contact_id
     return result
 
 
@@ -178,6 +188,8 @@ def mapping_context(
         spec=spec,
         owner_ids=owner_map.ids,
         fallback_owner_id=owner_map.fallback_id,
+        owner_contact_ids=owner_map.contact_ids,
+        fallback_owner_contact_id=owner_map.fallback_contact_id,
         lookups=build_lookups(spec, archive, sorted(used), chunk_rows),
         custom_fields=read_custom_fields(spec, archive),
     )
