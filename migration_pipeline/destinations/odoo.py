@@ -62,6 +62,7 @@ class OdooDestination(Destination):
     _rpc: OdooRpc | None = PrivateAttr(default=None)
     _fields: dict[str, dict[str, dict[str, Any]]] = PrivateAttr(default_factory=dict)
     _stages: dict[str, int] | None = PrivateAttr(default=None)
+    _xmlids: dict[str, int] = PrivateAttr(default_factory=dict)
 
     def describe(self) -> str:
         return f"Odoo at {self.url} (database {self.database})"
@@ -156,13 +157,24 @@ class OdooDestination(Destination):
     # --- records ------------------------------------------------------------------------------
 
     def as_sent(self, target: str, record: dict[str, Any]) -> dict[str, Any]:
-        """Files travel base64 in `datas`; a stage is named in the mapping and sent as its id."""
+        """Files travel base64 in `datas`. A relation the mapping names — a stage by its name, a
+        constant by its external id (`mail.mt_note`) — is sent as the database id."""
         sent = {("datas" if key == "fullPath" and target == "ir.attachment" else key): value for key, value in record.items()}
         for name, value in sent.items():
-            if isinstance(value, str) and value and not value.isdigit() and self._relation(target, name) == _STAGE_MODEL:
-                stage = self._stage_ids().get(value)
-                sent[name] = str(stage) if stage is not None else value
+            relation = self._relation(target, name)
+            if relation and isinstance(value, str) and value and not value.isdigit():
+                found = self._stage_ids().get(value) if relation == _STAGE_MODEL else self._xmlid_id(value)
+                sent[name] = str(found) if found is not None else value
         return sent
+
+    def _xmlid_id(self, xmlid: str) -> int | None:
+        if xmlid not in self._xmlids and "." in xmlid:
+            module, _, name = xmlid.partition(".")
+            rows = self.rpc.call("ir.model.data", "search_read", domain=[["module", "=", module], ["name", "=", name]],
+                                 fields=["res_id"])
+            if rows:
+                self._xmlids[xmlid] = rows[0]["res_id"]
+        return self._xmlids.get(xmlid)
 
     def _relation(self, model: str, name: str) -> str | None:
         return (self.fields(model).get(name) or {}).get("relation") if name != "id" else None
@@ -190,7 +202,7 @@ class OdooDestination(Destination):
         unknown = [n for n in names if n not in meta]
         if unknown:
             raise ConfigError(f"{model} has no field {', '.join(unknown)}; run the schema step")
-        columns = ["id"] + [self._column(meta[n], n, [r.get(n) for r in records]) for n in names]
+        columns = ["id"] + [f"{n}/.id" if meta[n].get("type") in ("many2one", "many2many") else n for n in names]
         rows = [[self._xmlid(r["id"])] + [_load_text(meta[n], r.get(n)) for n in names] for r in records]
         try:
             answer = self.rpc.call(model, "load", fields=columns, data=rows, context=QUIET)
@@ -215,16 +227,6 @@ class OdooDestination(Destination):
         for index, message in bad.items():
             outcomes[records[index]["id"]] = WriteOutcome(id=records[index]["id"], ok=False, error=f"Odoo: {message}", kind="data")
         return {records[index]["id"] for index in bad}
-
-    @staticmethod
-    def _column(field: dict[str, Any], name: str, values: list[Any]) -> str:
-        """Relations go by database id (`/.id`) or, for a dotted constant like mail.mt_note, by external id (`/id`)."""
-        if field.get("type") not in ("many2one", "many2many"):
-            return name
-        present = [str(v) for v in values if v not in (None, "", [])]
-        if present and all("." in v and not v.replace(".", "").isdigit() for v in present):
-            return f"{name}/id"
-        return f"{name}/.id"
 
     def _update(self, model: str, record: dict[str, Any]) -> WriteOutcome:
         meta = self.fields(model)

@@ -8,6 +8,7 @@ A record the destination does not hold (quarantined, refused) disagrees on every
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Iterable
@@ -64,6 +65,20 @@ def _number(value: Any) -> float | None:
         return None
 
 
+_HTML = re.compile(r"<[a-zA-Z/][^>]*>")
+_TRUE = {"true", "1", "yes", "y", "t"}
+
+
+def _truth(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in _TRUE
+
+
+def _text_of(value: Any) -> str:
+    """An HTML value's text, so that a destination's sanitizing (wrapping, escaping) does not count."""
+    text = _HTML.sub(" ", html.unescape(str(value)))
+    return re.sub(r"\s+", " ", text).strip()
+
+
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 
 
@@ -82,6 +97,10 @@ def same(path: str, expected: Any, actual: Any, siblings: dict[str, Any]) -> boo
     """Whether the destination's value means what the mapping sent."""
     if _blank(expected) or _blank(actual):
         return _blank(expected) and _blank(actual)
+    if isinstance(actual, bool) or isinstance(expected, bool):
+        return _truth(expected) == _truth(actual)
+    if _HTML.search(str(expected)) or _HTML.search(str(actual)):
+        return _text_of(expected) == _text_of(actual)
     if path.endswith("PhoneNumber") and isinstance(expected, str):
         calling = siblings.get(path.rsplit(".", 1)[0] + ".primaryPhoneCallingCode") or ""
         digits = re.sub(r"\D", "", str(actual))
@@ -123,13 +142,15 @@ def diff_load(load: Load, observed: Iterable[Observed], held: dict[str, dict[str
             continue
         actual = leaves(actual_record)
         stored = destination.as_sent(load.target, record.payload)
+        sent = leaves(stored)
         merged = record.outcome == "merged"
-        for path, expected in leaves(record.payload).items():
+        for path in leaves(record.payload):
             top, _, rest = path.partition(".")
             name = destination.field_name(load.target, top)
             if path in UNCOMPARED or name not in stored:
                 continue
-            value = actual.get(f"{name}.{rest}" if rest else name)
+            target_path = f"{name}.{rest}" if rest else name
+            expected, value = sent.get(target_path), actual.get(target_path)
             source = " | ".join("" if _blank(record.source.get(c)) else str(record.source.get(c)) for c in columns.get(path, ()))
             # A merged duplicate is shown, but the survivor's values are the ones the destination keeps.
             diffs.append(FieldDiff(load.name, record.key, path, source, expected, value,
