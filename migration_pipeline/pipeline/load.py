@@ -322,7 +322,15 @@ def _write(
         audit.append(_event(row, "updated" if entry else "created", outcome.id, row[NOTES]))
     for index in plan.unchanged:
         audit.append(_event(rows[index], "unchanged", existing[rows[index][KEY]].dest_id, rows[index][NOTES]))
+    # A survivor created in this chunk has the id the destination gave it (Odoo numbers its own).
+    given = {payload["id"]: written[index].id for index, payload in plan.creates if index in written}
+    refused = {payload["id"] for index, payload in plan.creates if index not in written}
     for index, survivor_id, survivor_key in plan.merged:
+        if survivor_id in refused:
+            verdicts.add([Problem(index, load.dedupe_on or KEY, f"duplicate of {survivor_key!r}, which the destination "
+                                  "refused: fix that record and re-run")])
+            continue
+        survivor_id = given.get(survivor_id, survivor_id)
         mappings.append(_mapping(load, rows[index], payloads[index], survivor_id, "merged", False))
         detail = f"duplicate of {survivor_key or 'an earlier record'!r} (same {load.dedupe_on}); linked to that record"
         audit.append(_event(rows[index], "merged", survivor_id, detail))

@@ -145,26 +145,42 @@ def schema_plan(
     requests: list[NewFieldRequest] = []
     for load in spec.loads:
         source_object = spec.source.objects[load.source]
-        wanted: list[tuple[str, str, str, str, str]] = []  # name, type, label, column, transform
+        wanted: list[tuple[str, str, str, str, str, tuple[str, ...]]] = []  # name, type, label, column, transform, declared options
         if load.custom_fields:
             for definition in custom.get(source_object.custom_fields_for or load.source, []):
-                wanted.append((definition.name, definition.dest_type, definition.label, definition.column, definition.transform))
+                wanted.append((definition.name, definition.dest_type, definition.label, definition.column, definition.transform,
+                               definition.options))
         for name, new_field in load.new_fields.items():
             rule = load.fields.get(name)
             column = rule.columns[0] if rule and rule.columns else ""
-            wanted.append((name, new_field.type, new_field.label, column, rule.transform if rule else "text"))
-        for name, dest_type, label, column, transform_name in wanted:
+            wanted.append((name, new_field.type, new_field.label, column, rule.transform if rule else "text", ()))
+        for name, dest_type, label, column, transform_name, declared in wanted:
             options: tuple[str, ...] = ()
-            if dest_type in ("SELECT", "MULTI_SELECT") and column:
+            if dest_type.upper() in _CHOICE_TYPES and column:
                 columns = (
                     transforms.apply(transform_name, frame[column], {}).values
                     for frame in frames(spec, archive, load.source, chunk_rows)
                     if column in frame.columns
                 )
-                options = _observed_options(columns, dest_type)
+                # Values seen in the data first: they are what the records will carry.
+                options = tuple(dict.fromkeys(_observed_options(columns, dest_type.upper()) + declared_values(declared, transform_name)))
             requests.append(NewFieldRequest(target=load.target, name=name, type=dest_type, label=label, options=options))
         requests += _value_map_options(spec, load)
     return list({(r.target, r.name): r for r in requests}.values())
+
+
+_CHOICE_TYPES = ("SELECT", "MULTI_SELECT", "SELECTION")  # Twenty's selects, Odoo's selection
+
+
+def declared_values(options: tuple[str, ...], transform_name: str) -> tuple[str, ...]:
+    """The options a definitions file declares, shaped as the records' values will be."""
+    if not options:
+        return ()
+    shaped = transforms.apply(transform_name, pd.Series(list(options), dtype="object"), {}).values
+    flat: list[str] = []
+    for value in shaped.dropna():
+        flat += value if isinstance(value, list) else [str(value)]
+    return tuple(flat)
 
 
 def _value_map_options(spec: MappingSpec, load: Load) -> list[NewFieldRequest]:
