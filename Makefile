@@ -39,6 +39,7 @@ ui-live: install
 bench: install
 	$(BIN)/python benchmarks/extract_map_validate.py
 	$(BIN)/python benchmarks/twenty_load.py
+	$(BIN)/python benchmarks/odoo_load.py
 
 clean:
 	rm -rf .artifacts .dagster_home

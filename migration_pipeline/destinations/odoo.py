@@ -312,6 +312,8 @@ def _plain(field: dict[str, Any], value: Any) -> Any:
         return None
     if kind == "many2one" and isinstance(value, list):
         return str(value[0])
+    if kind == "many2one_reference":
+        return str(value)
     if kind == "many2many" and isinstance(value, list):
         return [str(v) for v in value]
     return value

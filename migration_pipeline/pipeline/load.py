@@ -304,9 +304,11 @@ def _write(
     existing = job.ledger.lookup(migration, job.load.name, [row[KEY] for row in rows.values()])
     payloads = dict(zip(good.index, build_payloads(good, job.write_context.fields, deferred)))
     plan = _plan(job, rows, existing, payloads, verdicts)
-    if job.observe is not None:
-        job.observe(load, _observed(plan, rows, payloads, piece))
     written = _send(job, plan, verdicts)
+    # What the destination holds under which id: its own for what it created (Odoo numbers records).
+    stored = {index: {**payload, "id": written[index].id} for index, payload in plan.creates + plan.updates if index in written}
+    # An unchanged duplicate stays merged: the record under its id is the survivor's.
+    stored.update({index: payloads[index] for index in plan.unchanged if existing[rows[index][KEY]].outcome != "merged"})
     mappings, audit = [], []
     for index, payload in plan.creates + plan.updates:
         outcome = written.get(index)
@@ -336,8 +338,9 @@ def _write(
         audit.append(_event(rows[index], "merged", survivor_id, detail))
     job.ledger.record(migration, job.ledger_run, job.load.name, mappings=mappings, audit=audit)
     summary.counts.update(event["action"] for event in audit)
-    _keep_expected(job, [i for i, _ in plan.creates + plan.updates if i in written and not written[i].matched] + plan.unchanged,
-                   rows, payloads, piece, summary)
+    if job.observe is not None:
+        job.observe(load, _observed(plan, rows, payloads, stored, given, piece))
+    _keep_expected(job, [i for i in stored if i not in written or not written[i].matched], rows, stored, piece, summary)
 
 
 def _keep_expected(job: LoadJob, indices: list[Any], rows: dict[Any, dict[str, Any]], payloads: dict[Any, dict[str, Any]],
@@ -388,11 +391,18 @@ def _plan(
 
 
 def _observed(plan: _Plan, rows: dict[Any, dict[str, Any]], payloads: dict[Any, dict[str, Any]],
-              piece: pd.DataFrame) -> list[Observed]:
+              stored: dict[Any, dict[str, Any]], given: dict[str, str], piece: pd.DataFrame) -> list[Observed]:
+    """The records written, unchanged or merged, each under the id the destination holds it by."""
+    records = dict(stored)
+    for index, survivor_id, _ in plan.merged:
+        records[index] = {**payloads[index], "id": given.get(survivor_id, survivor_id)}
+    records.update({index: payloads[index] for index in plan.unchanged if index not in stored})
     planned = [(i, "create") for i, _ in plan.creates] + [(i, "update") for i, _ in plan.updates]
-    planned += [(i, "unchanged") for i in plan.unchanged] + [(i, "merged") for i, _, _ in plan.merged]
+    planned = [(i, outcome) for i, outcome in planned if i in records]
+    planned += [(i, "unchanged" if i in stored else "merged") for i in plan.unchanged]
+    planned += [(i, "merged") for i, _, _ in plan.merged]
     source = piece.astype("object").where(piece.notna(), None)
-    return [Observed(rows[i][KEY], outcome, payloads[i], source.loc[i].to_dict()) for i, outcome in planned]
+    return [Observed(rows[i][KEY], outcome, records[i], source.loc[i].to_dict()) for i, outcome in planned]
 
 
 def _send(job: LoadJob, plan: _Plan, verdicts: _Verdicts) -> dict[Any, WriteOutcome]:

@@ -95,11 +95,11 @@ def _dangling_links(spec: MappingSpec, ledger: Ledger, destination: Destination,
     for logical, relation in _relations(load).items():
         related = spec.load(relation)
         name = destination.field_name(load.target, logical)
-        targets = sorted({record[name] for record in sample if record.get(name)})
+        targets = sorted({str(record[name]) for record in sample if record.get(name)})
         context = WriteContext(spec.migration, run_id, related.name, related.target, 0, ())
         present = {record["id"] for record in destination.read(context, targets)} if targets else set()
         dangling += [f"{record['id']}.{name} → {record[name]}" for record in sample
-                     if record.get(name) and record[name] not in present]
+                     if record.get(name) and str(record[name]) not in present]
     return dangling
 
 

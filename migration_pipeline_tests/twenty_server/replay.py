@@ -98,7 +98,9 @@ def pair_items(recorded: list[Any], mine: list[Any], ids: IdMap, positional: boo
             ours = {m[key]: m for m in mine if isinstance(m.get(key), str)}
             if all(isinstance(t, str) for t in theirs) and len(set(theirs)) == len(theirs) == len(dicts) \
                     and len(ours) == len(mine):
-                pairs = [(d, ours[t]) for d, t in zip(dicts, theirs) if t in ours]
+                # A record the replay knows by id is never paired with another one that shares its name.
+                pairs = [(d, ours[t]) for d, t in zip(dicts, theirs) if t in ours
+                         and (key == "id" or d.get("id") not in ids.ids or ids.ids[d["id"]] == ours[t].get("id"))]
                 if pairs:
                     return pairs
     return list(zip(recorded, mine)) if positional and len(recorded) == len(mine) else []

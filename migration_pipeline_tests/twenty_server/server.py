@@ -11,11 +11,13 @@ import http
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import metadata, rest
+from migration_pipeline_tests.local_server import LocalServer
+
 from .config import TwentyConfig
 from .errors import TwentyError, bad_request
 from .files import parse_multipart
@@ -28,8 +30,11 @@ Reply = tuple[int, dict[str, str], bytes]
 _JSON = "application/json; charset=utf-8"
 
 
-class TwentyServer:
+class TwentyServer(LocalServer):
+    thread_name = "twenty-double"
+
     def __init__(self, config: TwentyConfig | None = None):
+        super().__init__()
         self.config = config or TwentyConfig()
         self.workspace = Workspace(self.config.version, list(self.config.members))
         limit = self.config.rest_limit()
@@ -38,35 +43,10 @@ class TwentyServer:
         self._failures = FailureInjector()
         self._log: list[tuple[str, str, int, float]] = []
         self._log_lock = threading.Lock()
-        self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self.url = ""
 
     # ---- lifecycle -----------------------------------------------------------------------
-    def start(self) -> TwentyServer:
-        httpd = _HTTPServer(("127.0.0.1", 0), _Handler)
-        httpd.owner = self
-        self._httpd = httpd
-        self.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    def _started(self) -> None:
         self.workspace.base_url = self.url
-        self._thread = threading.Thread(target=httpd.serve_forever, name="twenty-double", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> TwentyServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
     # ---- inspection helpers for tests ----------------------------------------------------
     def records(self, plural: str, include_deleted: bool = False) -> list[dict[str, Any]]:
@@ -175,15 +155,6 @@ def _json_body(raw: bytes) -> Any:
         raise bad_request(f"Invalid JSON body: {exc}") from None
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128  # clients open many connections at once; the default backlog is 5
-    owner: TwentyServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay quiet when a client drops its connection."""
-
-
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body are two writes: avoid the 40 ms delayed-ACK stall
@@ -203,3 +174,6 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _dispatch
+
+
+TwentyServer.handler = _Handler
