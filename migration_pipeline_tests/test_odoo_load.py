@@ -9,6 +9,7 @@ import dagster as dg
 import pytest
 from pydantic import PrivateAttr
 
+from migration_pipeline.defs.assets import build_migration_assets, plan_key
 from migration_pipeline.defs.jobs import build_reconcile_job, build_sample_job
 from migration_pipeline.destinations.odoo import OdooDestination
 from migration_pipeline.mapping.spec import load_spec
@@ -78,8 +79,12 @@ def test_the_sample_lands_in_odoo_with_full_accounting_and_every_link(loaded, sp
         matters = {row["matter_id"]: row for row in csv.DictReader(handle)}
     assert len(leads) == checks["opportunities"]["created"] > 0
     stages = {s["id"]: s["name"] for s in server.records("crm.stage")}
+    fallback = partners["PP-UNRESOLVED"]  # the mapping's synthetic client for orphaned matters
+    assert fallback["name"] == "Unresolved client (Perfect Portal)" and fallback["is_company"]
+    orphans = [m for m, row in matters.items() if row["client_id"] not in partners]
+    assert orphans and all(leads[m]["partner_id"] == fallback["id"] for m in orphans)
     for matter_id, lead in leads.items():
-        client = partners[matters[matter_id]["client_id"]]
+        client = partners.get(matters[matter_id]["client_id"], fallback)
         assert lead["partner_id"] == client["id"] and lead["type"] == "opportunity"
         assert stages[lead["stage_id"]] in set(spec.value_maps["matter_stage"].values.values())
     won = next(m for m, row in matters.items() if row["stage"] == "Settled" and m in leads)
@@ -194,5 +199,24 @@ def test_the_sample_diff_and_reconciliation_agree_field_by_field(spec, tmp_path)
             reconciled = build_reconcile_job(spec, str(tmp_path)).execute_in_process(
                 resources=resources(spec, SAMPLE, ledger_url, tmp_path, None, destination(server)), instance=instance)
         assert reconciled.success
+    finally:
+        server.stop()
+
+
+def test_the_plan_writes_nothing_to_odoo_and_lists_the_orphaned_matters(spec, tmp_path):
+    server = server_for("19.0")
+    try:
+        assets = [a for a in build_migration_assets(spec, str(tmp_path)) if plan_key(spec) in a.keys]
+        with dg.instance_for_test() as instance:
+            result = dg.materialize(assets, resources=resources(spec, SAMPLE, "sqlite://", tmp_path, None, destination(server)),
+                                    instance=instance)
+        assert result.success
+        writes = [call for call, _, _ in server.request_log()
+                  if call.rsplit(".", 1)[-1] in ("create", "write", "unlink", "load", "message_post")]
+        assert writes == []
+        plan = (tmp_path / "reports" / spec.migration / "plan" / "plan.md").read_text(encoding="utf-8")
+        assert "## Orphans linked to a fallback or to nothing" in plan and "fallback record 'PP-UNRESOLVED'" in plan
+        assert "| res.partner | x_third_party_referrer | boolean |" in plan  # custom fields to create
+        assert "Negotiation" in plan  # stages to create
     finally:
         server.stop()

@@ -185,6 +185,11 @@ def map_chunk(load: Load, frame: pd.DataFrame, context: MappingContext) -> Mappe
         if rule.default is not None:
             values = values.where(values.notna(), rule.default)
         if rule.relation:
+            if rule.on_missing == "fallback" and rule.fallback_key:
+                empty = values.isna()
+                values = values.where(~empty, rule.fallback_key)
+                notes = _add_notes(notes, pd.Series(f"{name}: {', '.join(rule.columns)} is empty; linked to the fallback "
+                                                    f"record {rule.fallback_key!r}", index=values.index).where(empty, None))
             out[REF + name] = values
             values = None
         out[name] = values

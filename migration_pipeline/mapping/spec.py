@@ -48,7 +48,8 @@ class FieldRule(_Strict):
     default: Any = None  # used where the source value is empty
     required: bool = False
     relation: str | None = None  # name of the load whose records this field points at
-    on_missing: Literal["quarantine", "null"] = "quarantine"
+    on_missing: Literal["quarantine", "null", "fallback"] = "quarantine"  # a relation that resolves to nothing
+    fallback_key: str | None = None  # on_missing: fallback — the related record (source key) to link to instead
     owner: bool = False  # resolve a source user email to a destination member id
     owner_record: Literal["member", "contact"] = "member"  # or the member's own contact (an Odoo message author)
     lookup: str | None = None
@@ -117,6 +118,9 @@ class Load(_Strict):
     new_fields: dict[str, NewField] = {}
     file: FieldRule | None = None  # attachments: the file inside the export to upload
     when: RowCondition | None = None  # only these rows of the source object (default: all)
+    # Records the migration adds to this load, written as export rows (column → value): a fallback
+    # client for matters whose client cannot be resolved. Mapped, loaded and rolled back like the rest.
+    synthetic: tuple[dict[str, str], ...] = ()
 
     @field_validator("key", mode="before")
     @classmethod
@@ -228,6 +232,8 @@ def _check_references(spec: MappingSpec) -> None:
             map_name = rule.args.get("map")
             if rule.transform == "value_map" and map_name not in spec.value_maps:
                 raise ValueError(f"{where}.fields.{field_name}.args.map: unknown value map {map_name!r}")
+            if rule.on_missing == "fallback" and not rule.fallback_key:
+                raise ValueError(f"{where}.fields.{field_name}.fallback_key: on_missing: fallback needs the related record's key")
             if rule.owner and spec.owners is None:
                 raise ValueError(f"{where}.fields.{field_name}.owner: the spec has no `owners` section")
         if load.name in seen:

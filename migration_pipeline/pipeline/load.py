@@ -34,7 +34,7 @@ from migration_pipeline.mapping.engine import (
     map_chunk,
     source_key,
 )
-from migration_pipeline.mapping.spec import Load, MappingSpec
+from migration_pipeline.mapping.spec import FieldRule, Load, MappingSpec
 from migration_pipeline.pipeline.payloads import build_payloads, destination_id, payload_hash
 from migration_pipeline.pipeline.selection import Selection, modified_times, outside_window
 from migration_pipeline.sources.export import DEFAULT_CHUNK_ROWS, Chunk, ExportArchive
@@ -134,7 +134,19 @@ def owns_malformed_lines(spec: MappingSpec, load: Load) -> bool:
 
 
 def chunks(job: LoadJob) -> Iterator[Chunk]:
-    yield from job.archive.read_chunks(job.spec.source.objects[job.load.source].file, job.chunk_rows)
+    yield from source_chunks(job.spec, job.load, job.archive, job.chunk_rows)
+
+
+SYNTHETIC_ROWS = 10**9  # synthetic records are numbered from here, after any export row
+
+
+def source_chunks(spec: MappingSpec, load: Load, archive: ExportArchive, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Iterator[Chunk]:
+    """The export file's chunks, then the load's synthetic records as one more chunk."""
+    yield from archive.read_chunks(spec.source.objects[load.source].file, chunk_rows)
+    if load.synthetic:
+        frame = pd.DataFrame([dict(row) for row in load.synthetic], dtype="object")
+        frame.index = range(SYNTHETIC_ROWS, SYNTHETIC_ROWS + len(frame))
+        yield Chunk(frame)
 
 
 def run_load(job: LoadJob) -> LoadSummary:
@@ -222,7 +234,7 @@ def _process_piece(job: LoadJob, load: Load, piece: pd.DataFrame, raw: list[Prob
     notes = frame[NOTES].copy()
     for name, rule in load.fields.items():
         if REF + name in frame.columns:
-            ids, problems, extra_notes = _resolve_relation(job, frame, name, rule.relation or "", rule.on_missing)
+            ids, problems, extra_notes = _resolve_relation(job, frame, name, rule)
             frame[name] = ids
             verdicts.add(problems)
             notes = _append(notes, extra_notes)
@@ -241,19 +253,22 @@ def _append(notes: pd.Series, extra: pd.Series) -> pd.Series:
     return both
 
 
-def _resolve_relation(
-    job: LoadJob, frame: pd.DataFrame, name: str, relation: str, on_missing: str
-) -> tuple[pd.Series, list[Problem], pd.Series]:
-    keys = frame[REF + name]
-    found = job.ledger.lookup(job.spec.migration, relation, keys.dropna().tolist())
+def _resolve_relation(job: LoadJob, frame: pd.DataFrame, name: str, rule: FieldRule) -> tuple[pd.Series, list[Problem], pd.Series]:
+    keys, relation = frame[REF + name], rule.relation or ""
+    wanted = keys.dropna().tolist() + ([rule.fallback_key] if rule.fallback_key else [])
+    found = job.ledger.lookup(job.spec.migration, relation, wanted)
     ids = keys.map(lambda k: found[k].dest_id if k in found else None, na_action="ignore")
     missing = keys.notna() & ids.isna()
     message = keys.where(missing, None).map(
         lambda k: f"{name}: {relation} record {k!r} was not loaded (it is not in the export, or it was quarantined)",
         na_action="ignore",
     )
-    if on_missing == "null":
+    if rule.on_missing == "null":
         return ids, [], message.map(lambda m: f"{m}; linked to nothing", na_action="ignore")
+    fallback = found.get(rule.fallback_key or "")
+    if rule.on_missing == "fallback" and fallback is not None:
+        ids = ids.where(~missing, fallback.dest_id)
+        return ids, [], message.map(lambda m: f"{m}; linked to the fallback record {rule.fallback_key!r}", na_action="ignore")
     problems = [Problem(i, name, text) for i, text in message.dropna().items()]
     return ids, problems, pd.Series(None, index=frame.index, dtype="object")
 
@@ -482,7 +497,7 @@ def count_source_rows(spec: MappingSpec, load: Load, archive: ExportArchive, chu
                       selection: Selection = Selection()) -> int:
     """Independent recount of what a load must account for, straight from the export."""
     total = 0
-    for chunk in archive.read_chunks(spec.source.objects[load.source].file, chunk_rows):
+    for chunk in source_chunks(spec, load, archive, chunk_rows):
         frame = taken(load, selection.rows(spec, load.source, chunk.frame))
         if load.explode:
             total += sum(int(frame[link.source_column].notna().sum())

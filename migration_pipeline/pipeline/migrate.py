@@ -13,7 +13,7 @@ from migration_pipeline.ledger.store import Ledger
 from migration_pipeline.mapping.engine import CustomField, explode, source_key
 from migration_pipeline.mapping.spec import Load, MappingSpec
 from migration_pipeline.pipeline import prepare
-from migration_pipeline.pipeline.load import LoadJob, LoadSummary, Observed, fields_by_load, run_load
+from migration_pipeline.pipeline.load import LoadJob, LoadSummary, Observed, fields_by_load, run_load, source_chunks
 from migration_pipeline.pipeline.selection import Selection
 from migration_pipeline.sources.export import DEFAULT_CHUNK_ROWS, ExportArchive
 
@@ -100,8 +100,8 @@ def deleted_in_source(spec: MappingSpec, archive: ExportArchive, ledger: Ledger,
     found = {}
     for load in spec.loads:
         def export_keys(load: Load = load) -> Iterator[list[str]]:
-            for frame in prepare.frames(spec, archive, load.source, chunk_rows):
-                for piece_load, piece in explode(load, frame, spec):
+            for chunk in source_chunks(spec, load, archive, chunk_rows):
+                for piece_load, piece in explode(load, chunk.frame, spec):
                     key_columns = piece_load.key or (spec.source.objects[load.source].key,)
                     if all(c in piece.columns for c in key_columns):
                         yield source_key(piece, key_columns).dropna().tolist()

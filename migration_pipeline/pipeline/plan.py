@@ -102,13 +102,17 @@ def _rehearsal_findings(ledger: Ledger) -> list[dict[str, Any]]:
             section = next((name for name, pattern in _SECTIONS if pattern.search(row.reason)), "other data problems")
             if section:
                 grouped.setdefault((section, row.load, _kind(row.reason.split(": ", 1)[-1])), []).append(row.reason)
-        notes = sa.select(audit_log.c.load, audit_log.c.action, audit_log.c.detail).where(
+        notes = sa.select(audit_log.c.load, audit_log.c.action, audit_log.c.detail, audit_log.c.source_key).where(
             audit_log.c.action.in_(["created", "merged"]), audit_log.c.detail.is_not(None))
         for row in connection.execute(notes):
             if row.action == "merged":
                 grouped.setdefault(("duplicates merged", row.load, _kind(row.detail)), []).append(row.detail)
-            for text in (part for part in row.detail.split("; ") if "was not loaded" in part):
-                grouped.setdefault(("orphans linked to nothing (fallback)", row.load, _kind(text)), []).append(text)
+            parts = row.detail.split("; ")
+            for position, text in enumerate(parts):
+                if "was not loaded" in text or "is empty" in text and "fallback record" in "; ".join(parts[position:position + 2]):
+                    fate = parts[position + 1] if position + 1 < len(parts) else ""
+                    grouped.setdefault(("orphans linked to a fallback or to nothing", row.load, _kind(f"{text}; {fate}")),
+                                       []).append(f"{row.source_key}: {text}; {fate}")
     return [{"section": section, "load": load, "count": len(examples), "detail": detail, "example": examples[0]}
             for (section, load, detail), examples in sorted(grouped.items())]
 
