@@ -93,6 +93,11 @@ def test_the_sample_lands_in_odoo_with_full_accounting_and_every_link(loaded, sp
     assert contacts and all(p["parent_id"] in {c["id"] for c in partners.values()} for p in contacts)
     referrers = [p for p in server.records("res.partner") if p.get("x_third_party_referrer")]
     assert len(referrers) == checks["referral_people"]["created"] + checks["referral_companies"]["created"]
+    with open(SAMPLE / "third_party_access.csv", encoding="utf-8") as handle:
+        access = [row for row in csv.DictReader(handle) if row["matter_id"] in leads]
+    assert access  # each matter's referrers are linked on the lead (the many2many x_referrer_ids)
+    for row in access:
+        assert partners[row["party_id"]]["id"] in leads[row["matter_id"]]["x_referrer_ids"]
 
 
 def test_notes_keep_their_date_and_author_and_files_their_bytes(loaded):

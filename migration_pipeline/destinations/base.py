@@ -61,6 +61,7 @@ class NewFieldRequest:
     label: str
     options: tuple[str, ...] = ()
     create: bool = True  # False: only add missing options to a select that already exists
+    relation: str | None = None  # a relational field's target object
 
 
 @dataclass

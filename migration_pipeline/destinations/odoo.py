@@ -124,6 +124,8 @@ class OdooDestination(Destination):
         model_ids = self.rpc.call("ir.model", "search", domain=[["model", "=", request.target]])
         values: dict[str, Any] = {"model_id": model_ids[0], "name": request.name, "field_description": request.label,
                                   "ttype": request.type, "state": "manual"}
+        if request.relation:
+            values["relation"] = request.relation
         if request.type == "selection":
             values["selection_ids"] = [[0, 0, {"value": v, "name": v.replace("_", " ").title(), "sequence": i}]
                                        for i, v in enumerate(request.options or ("other",), 1)]

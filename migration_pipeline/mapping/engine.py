@@ -112,7 +112,7 @@ def _rule_for(frame: pd.DataFrame, rule: FieldRule, context: MappingContext) -> 
     if rule.lookup:
         inputs = _apply_lookup(frame, rule, context)
     if rule.relation:
-        return transforms.Transformed(source_key(frame, rule.columns))
+        return transforms.Transformed(inputs if rule.lookup else source_key(frame, rule.columns))
     return transforms.apply(rule.transform, inputs, _transform_args(rule.args, rule, context.spec))
 
 

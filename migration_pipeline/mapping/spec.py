@@ -50,6 +50,7 @@ class FieldRule(_Strict):
     relation: str | None = None  # name of the load whose records this field points at
     on_missing: Literal["quarantine", "null", "fallback"] = "quarantine"  # a relation that resolves to nothing
     fallback_key: str | None = None  # on_missing: fallback — the related record (source key) to link to instead
+    many: bool = False  # a relation to several records: the value is a ';'-separated list of their keys
     owner: bool = False  # resolve a source user email to a destination member id
     owner_record: Literal["member", "contact"] = "member"  # or the member's own contact (an Odoo message author)
     lookup: str | None = None
@@ -102,6 +103,7 @@ class NewField(_Strict):
 
     type: str
     label: str
+    relation: str | None = None  # a relational field's target (Odoo many2many: res.partner)
 
 
 class Load(_Strict):
@@ -142,7 +144,7 @@ class Lookup(_Strict):
     source: str
     key: tuple[str, ...]
     value: str
-    aggregate: Literal["max", "min", "first", "last"] = "max"
+    aggregate: Literal["max", "min", "first", "last", "list"] = "max"  # list: every distinct value, ';'-joined
 
 
 class Owners(_Strict):

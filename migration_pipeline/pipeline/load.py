@@ -253,7 +253,22 @@ def _append(notes: pd.Series, extra: pd.Series) -> pd.Series:
     return both
 
 
+def _resolve_many(job: LoadJob, frame: pd.DataFrame, name: str, rule: FieldRule) -> tuple[pd.Series, list[Problem], pd.Series]:
+    """A list of related keys → the list of their ids; keys that resolve to nothing follow on_missing."""
+    lists = frame[REF + name].map(lambda text: [k for k in str(text).split(";") if k], na_action="ignore")
+    found = job.ledger.lookup(job.spec.migration, rule.relation or "", [k for keys in lists.dropna() for k in keys])
+    ids = lists.map(lambda keys: sorted({found[k].dest_id for k in keys if k in found}) or None, na_action="ignore")
+    lost = lists.map(lambda keys: [k for k in keys if k not in found], na_action="ignore")
+    message = lost.map(lambda keys: f"{name}: {rule.relation} records {', '.join(keys)} were not loaded" if keys else None,
+                       na_action="ignore")
+    if rule.on_missing == "quarantine":
+        return ids, [Problem(i, name, text) for i, text in message.dropna().items()], pd.Series(None, index=frame.index, dtype="object")
+    return ids, [], message.map(lambda m: f"{m}; left out of the link", na_action="ignore")
+
+
 def _resolve_relation(job: LoadJob, frame: pd.DataFrame, name: str, rule: FieldRule) -> tuple[pd.Series, list[Problem], pd.Series]:
+    if rule.many:
+        return _resolve_many(job, frame, name, rule)
     keys, relation = frame[REF + name], rule.relation or ""
     wanted = keys.dropna().tolist() + ([rule.fallback_key] if rule.fallback_key else [])
     found = job.ledger.lookup(job.spec.migration, relation, wanted)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -80,13 +81,21 @@ def build_lookups(
             if any(c not in frame.columns for c in (*lookup.key, lookup.value)):
                 continue
             keyed = pd.DataFrame({"key": source_key(frame, lookup.key), "value": frame[lookup.value]}).dropna()
-            partials.append(keyed.groupby("key")["value"].agg(lookup.aggregate))
+            partials.append(keyed.groupby("key")["value"].agg(_aggregate(lookup.aggregate)))
         if partials:
-            combined = pd.concat(partials).groupby(level=0).agg(lookup.aggregate)
+            combined = pd.concat(partials).groupby(level=0).agg(_aggregate(lookup.aggregate))
             tables[name] = combined.to_dict()
         else:
             tables[name] = {}
     return tables
+
+
+def _joined(values: pd.Series) -> str:
+    return ";".join(sorted({part for value in values for part in str(value).split(";") if part}))
+
+
+def _aggregate(name: str) -> Any:
+    return _joined if name == "list" else name
 
 
 @dataclass
@@ -154,6 +163,7 @@ def schema_plan(
             rule = load.fields.get(name)
             column = rule.columns[0] if rule and rule.columns else ""
             wanted.append((name, new_field.type, new_field.label, column, rule.transform if rule else "text", ()))
+        relations = {name: new_field.relation for name, new_field in load.new_fields.items()}
         for name, dest_type, label, column, transform_name, declared in wanted:
             options: tuple[str, ...] = ()
             if dest_type.upper() in _CHOICE_TYPES and column:
@@ -164,7 +174,8 @@ def schema_plan(
                 )
                 # Values seen in the data first: they are what the records will carry.
                 options = tuple(dict.fromkeys(_observed_options(columns, dest_type.upper()) + declared_values(declared, transform_name)))
-            requests.append(NewFieldRequest(target=load.target, name=name, type=dest_type, label=label, options=options))
+            requests.append(NewFieldRequest(target=load.target, name=name, type=dest_type, label=label, options=options,
+                                            relation=relations.get(name)))
         requests += _value_map_options(spec, load)
     return list({(r.target, r.name): r for r in requests}.values())
 

@@ -89,17 +89,24 @@ def _field_diff(spec: MappingSpec, ledger: Ledger, destination: Destination, loa
     return diff_load(load, kept, held, destination, columns)
 
 
+def _linked(value: object) -> list[str]:
+    """The ids a link field holds: one, none, or a list (a many-to-many)."""
+    if isinstance(value, list):
+        return [str(v) for v in value if v]
+    return [str(value)] if value else []
+
+
 def _dangling_links(spec: MappingSpec, ledger: Ledger, destination: Destination, load: Load,
                     sample: list[dict], run_id: str) -> list[str]:
     dangling = []
     for logical, relation in _relations(load).items():
         related = spec.load(relation)
         name = destination.field_name(load.target, logical)
-        targets = sorted({str(record[name]) for record in sample if record.get(name)})
+        targets = sorted({target for record in sample for target in _linked(record.get(name))})
         context = WriteContext(spec.migration, run_id, related.name, related.target, 0, ())
         present = {record["id"] for record in destination.read(context, targets)} if targets else set()
-        dangling += [f"{record['id']}.{name} → {record[name]}" for record in sample
-                     if record.get(name) and str(record[name]) not in present]
+        dangling += [f"{record['id']}.{name} → {target}" for record in sample
+                     for target in _linked(record.get(name)) if target not in present]
     return dangling
 
 

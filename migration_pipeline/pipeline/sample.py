@@ -50,7 +50,8 @@ def _links(spec: MappingSpec, loads: list[Load]) -> list[tuple[str, str, str]]:
     """(load.field, source column, parent object) for every relation the object's loads carry."""
     found = []
     for load in loads:
-        rules = [(name, rule.columns[0], rule.relation) for name, rule in load.fields.items() if rule.relation and rule.columns]
+        rules = [(name, rule.columns[0], rule.relation) for name, rule in load.fields.items()
+                 if rule.relation and rule.columns and not rule.lookup]
         rules += [(link.field, link.source_column, link.relation) for link in load.explode]
         found += [(f"{load.name}.{name}", column, parent) for name, column, relation in rules
                   if (parent := _parent(spec, relation)) is not None]
