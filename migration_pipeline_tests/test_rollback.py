@@ -11,7 +11,7 @@ from pydantic import PrivateAttr
 from migration_pipeline.defs.jobs import build_rollback_job
 from migration_pipeline.destinations.twenty import TwentyDestination
 from migration_pipeline.ledger.store import Ledger
-from migration_pipeline_tests.conftest import SAMPLE
+from migration_pipeline_tests.conftest import MAPPING, SAMPLE
 from migration_pipeline_tests.helpers import edited_spec, materialize_all, resources
 from migration_pipeline_tests.test_twenty_load import KEY, destination, server_for
 
@@ -130,5 +130,43 @@ def test_rollback_on_request_removes_the_fields_and_stages_it_created_and_report
                       .event_specific_data.metadata["report"].value).read_text(encoding="utf-8")
         assert "opportunities.stageEnteredAt" in report and "opportunities.stage options SETTLEMENT" in report
         assert "view fields Twenty added for it" in report and "timeline activities of deleted notes" in report
+    finally:
+        server.stop()
+
+
+CUSTOM_OBJECT = '''
+new_objects:
+  matterRecords: {singular: matterRecord, label: Matter record, label_plural: Matter records, icon: IconFileText}
+'''
+
+MATTER_RECORDS = '''
+  - name: matter_records
+    source: matters
+    target: matterRecords
+    fields:
+      name: {from: matter_name, required: true}
+      opportunityId: {from: matter_id, relation: opportunities}
+    new_fields:
+      opportunity: {type: RELATION, label: Opportunity, relation: opportunities}
+'''
+
+
+@pytest.mark.parametrize("version", ["v1.5", "v2.4"])
+def test_a_custom_object_is_created_linked_loaded_and_removed_by_a_full_rollback(version, tmp_path):
+    text = MAPPING.read_text(encoding="utf-8")
+    spec = edited_spec(tmp_path, text, text.replace("\nloads:\n", CUSTOM_OBJECT + "\nloads:\n") + MATTER_RECORDS)
+    server = server_for(version)
+    try:
+        before = schema(server)
+        ledger_url = f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+        with dg.instance_for_test() as instance:
+            result = materialize_all(spec, SAMPLE, ledger_url, tmp_path, None, instance, destination=destination(server))
+            assert result.success
+            opportunities = {o["id"] for o in server.records("opportunities")}
+            records = server.records("matterRecords")
+            assert len(records) == len(opportunities) > 0
+            assert {r["opportunityId"] for r in records} == opportunities  # every record linked to its matter
+            assert run_rollback(spec, destination(server), ledger_url, tmp_path, instance, remove_schema=True).success
+        assert schema(server) == before
     finally:
         server.stop()

@@ -64,6 +64,15 @@ class NewFieldRequest:
     relation: str | None = None  # a relational field's target object
 
 
+@dataclass(frozen=True)
+class NewObjectRequest:
+    plural: str
+    singular: str
+    label: str
+    label_plural: str
+    icon: str = "IconBox"
+
+
 @dataclass
 class SchemaResult:
     created: list[NewFieldRequest] = field(default_factory=list)
@@ -109,6 +118,16 @@ class Destination(dg.ConfigurableResource, ABC):
     @abstractmethod
     def read(self, context: WriteContext, ids: Sequence[str]) -> list[dict[str, Any]]:
         """The records the destination holds among `ids` (missing ones are simply absent)."""
+
+    def ensure_objects(self, migration: str, requests: Sequence[NewObjectRequest], *, apply: bool) -> list[NewObjectRequest]:
+        """Create the custom objects that do not exist yet; return those created (or, without `apply`, to create)."""
+        if requests:
+            raise NotImplementedError(f"{self.describe()}: custom objects are not supported by this destination yet")
+        return []
+
+    def remove_object(self, plural: str) -> list[str]:
+        """Delete a custom object the migration created (a full rollback)."""
+        raise NotImplementedError(f"{self.describe()}: custom objects are not supported by this destination yet")
 
     @abstractmethod
     def remove_field(self, change: NewFieldRequest) -> list[str]:

@@ -24,6 +24,7 @@ from migration_pipeline.destinations.base import (
     FileOpener,
     Member,
     NewFieldRequest,
+    NewObjectRequest,
     Operation,
     SchemaResult,
     WriteContext,
@@ -121,6 +122,16 @@ class DryRunDestination(Destination):
                     elif event["record"]["id"] in wanted:
                         held[event["record"]["id"]] = event["record"]
         return list(held.values())
+
+    def ensure_objects(self, migration: str, requests: Sequence[NewObjectRequest], *, apply: bool) -> list[NewObjectRequest]:
+        if apply and requests:
+            path = Path(self.output_dir) / migration / "objects.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps([r.__dict__ for r in requests], indent=2), encoding="utf-8")
+        return list(requests)
+
+    def remove_object(self, plural: str) -> list[str]:
+        return []
 
     def remove_field(self, change: NewFieldRequest) -> list[str]:
         path = Path(self.output_dir) / "schema_removed.jsonl"

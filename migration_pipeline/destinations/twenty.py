@@ -28,6 +28,7 @@ from migration_pipeline.destinations.base import (
     FileOpener,
     Member,
     NewFieldRequest,
+    NewObjectRequest,
     Operation,
     SchemaResult,
     WriteContext,
@@ -102,7 +103,8 @@ class TwentyDestination(Destination):
             if existing is None and request.create:
                 result.created.append(request)
                 if apply:
-                    self.http.request("POST", "/rest/metadata/fields", json=_field_body(info.id, request), paced=False)
+                    target = schema.object(request.relation).id if request.relation else None
+                    self.http.request("POST", "/rest/metadata/fields", json=_field_body(info.id, request, target), paced=False)
             elif existing is not None and existing.get("type") in ("SELECT", "MULTI_SELECT") and request.options:
                 have = {o["value"] for o in existing.get("options") or []}
                 new = tuple(v for v in request.options if v not in have)
@@ -221,10 +223,29 @@ class TwentyDestination(Destination):
             outcomes.append(WriteOutcome(id=record_id))  # deleted now, or already gone
         return outcomes
 
+    def ensure_objects(self, migration: str, requests: Sequence[NewObjectRequest], *, apply: bool) -> list[NewObjectRequest]:
+        known = self.workspace(refresh=True).objects
+        created = [request for request in requests if request.plural not in known]
+        for request in created if apply else []:
+            self.http.request("POST", "/rest/metadata/objects", paced=False, json={
+                "nameSingular": request.singular, "namePlural": request.plural, "labelSingular": request.label,
+                "labelPlural": request.label_plural, "icon": request.icon})
+        if apply and created:
+            self.workspace(refresh=True)
+        return created
+
+    def remove_object(self, plural: str) -> list[str]:
+        info = self.workspace(refresh=True).objects.get(plural)
+        if info is not None:
+            self.http.request("DELETE", f"/rest/metadata/objects/{info.id}", paced=False)
+            self.workspace(refresh=True)
+        return []
+
     def remove_field(self, change: NewFieldRequest) -> list[str]:
-        existing = self.workspace(refresh=True).object(change.target).fields.get(change.name)
+        info = self.workspace(refresh=True).objects.get(change.target)
+        existing = info.fields.get(change.name) if info else None
         if existing is None:
-            return []  # already gone: a resumed rollback
+            return []  # already gone (a resumed rollback), or gone with its object
         path = f"/rest/metadata/fields/{existing['id']}"
         if change.create:
             # An active field cannot be deleted: deactivate it first.
@@ -274,8 +295,13 @@ def _full_name(name: Any) -> str:
     return str(name or "")
 
 
-def _field_body(object_id: str, request: NewFieldRequest) -> dict[str, Any]:
+def _field_body(object_id: str, request: NewFieldRequest, target_object_id: str | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {"objectMetadataId": object_id, "type": request.type, "name": request.name, "label": request.label}
+    if request.type == "RELATION" and target_object_id:
+        # Many records of this object point at one record of the target (a session → its package).
+        body["relationCreationPayload"] = {"targetObjectMetadataId": target_object_id, "type": "MANY_TO_ONE",
+                                           "targetFieldLabel": f"{request.target[:1].upper()}{request.target[1:]}",
+                                           "targetFieldIcon": "IconLink"}
     if request.type in ("SELECT", "MULTI_SELECT"):
         body["options"] = option_payload(request.options or ("OTHER",))
     return body

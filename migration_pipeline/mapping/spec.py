@@ -98,6 +98,15 @@ class RowCondition(_Strict):
         return f"{self.column} {'present' if self.present else 'empty'}"
 
 
+class NewObject(_Strict):
+    """A custom object the migration creates in the destination (Twenty: SessionRecord)."""
+
+    singular: str
+    label: str
+    label_plural: str
+    icon: str = "IconBox"
+
+
 class NewField(_Strict):
     """A custom field the migration creates on the destination object (options observed in the data)."""
 
@@ -196,6 +205,7 @@ class MappingSpec(_Strict):
     value_maps: dict[str, ValueMap] = {}
     lookups: dict[str, Lookup] = {}
     custom_fields: CustomFields | None = None
+    new_objects: dict[str, NewObject] = {}  # plural name → the custom object to create before any field
     loads: tuple[Load, ...]
     content_hash: str = ""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from migration_pipeline.destinations.base import Destination, SchemaResult
+from migration_pipeline.destinations.base import Destination, NewFieldRequest, SchemaResult
 from migration_pipeline.ledger.store import Ledger
 from migration_pipeline.mapping.engine import CustomField, explode, source_key
 from migration_pipeline.mapping.spec import Load, MappingSpec
@@ -16,6 +16,9 @@ from migration_pipeline.pipeline import prepare
 from migration_pipeline.pipeline.load import LoadJob, LoadSummary, Observed, fields_by_load, run_load, source_chunks
 from migration_pipeline.pipeline.selection import Selection
 from migration_pipeline.sources.export import DEFAULT_CHUNK_ROWS, ExportArchive
+
+
+OBJECT = "OBJECT"  # a schema change that is a whole custom object, not a field
 
 
 class Refused(ValueError):
@@ -42,6 +45,8 @@ def prepare_destination(spec: MappingSpec, archive: ExportArchive, destination: 
     """Create the custom fields and options the loads need (the ledger remembers them, for a full
     rollback); fail naming any mapped field still missing."""
     custom = prepare.read_custom_fields(spec, archive)
+    objects = destination.ensure_objects(spec.migration, prepare.object_requests(spec), apply=True)
+    ledger.record_schema_changes(spec.migration, [NewFieldRequest(o.plural, OBJECT, OBJECT, o.label) for o in objects])
     result = destination.ensure_fields(spec.migration, prepare.schema_plan(spec, archive, custom, chunk_rows), apply=True)
     ledger.record_schema_changes(spec.migration, result.created)
     wanted: dict[str, list[str]] = {}

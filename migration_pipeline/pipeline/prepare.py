@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from migration_pipeline.destinations.base import Member, NewFieldRequest
+from migration_pipeline.destinations.base import Member, NewFieldRequest, NewObjectRequest
 from migration_pipeline.mapping import transforms
 from migration_pipeline.mapping.engine import CustomField, MappingContext, source_key
 from migration_pipeline.mapping.spec import Load, MappingSpec
@@ -192,6 +192,10 @@ def declared_values(options: tuple[str, ...], transform_name: str) -> tuple[str,
     for value in shaped.dropna():
         flat += value if isinstance(value, list) else [str(value)]
     return tuple(flat)
+
+
+def object_requests(spec: MappingSpec) -> list[NewObjectRequest]:
+    return [NewObjectRequest(plural, o.singular, o.label, o.label_plural, o.icon) for plural, o in spec.new_objects.items()]
 
 
 def _value_map_options(spec: MappingSpec, load: Load) -> list[NewFieldRequest]:

@@ -19,6 +19,7 @@ from typing import Any
 from migration_pipeline.destinations.base import Destination, NewFieldRequest, WriteContext
 from migration_pipeline.ledger.store import Ledger
 from migration_pipeline.mapping.spec import Load, MappingSpec
+from migration_pipeline.pipeline.migrate import OBJECT
 
 
 def restorable_fields(field_names: Sequence[str]) -> list[str]:
@@ -47,13 +48,15 @@ def rollback(spec: MappingSpec, ledger: Ledger, destination: Destination, run_id
         deleted[load.target] += result.undone[load.name]["deleted"]
     result.left_behind += destination.traces_of_deleted(dict(deleted))
     if remove_schema:
-        for change in ledger.schema_changes(spec.migration):
+        for change in reversed(ledger.schema_changes(spec.migration)):  # fields before the objects they sit on
             request = NewFieldRequest(change["target"], change["name"], change["type"], change["name"],
                                       tuple(change["options"]), change["created_field"])
-            result.left_behind += destination.remove_field(request)
+            removed = destination.remove_object(request.target) if request.type == OBJECT else destination.remove_field(request)
+            result.left_behind += removed
             ledger.forget_schema_change(spec.migration, change["target"], change["name"])
-            result.schema_removed.append(f"{request.target}.{request.name}" + (
-                "" if request.create else f" options {', '.join(request.options)}"))
+            result.schema_removed.append(f"{request.target} (custom object)" if request.type == OBJECT else
+                                         f"{request.target}.{request.name}" + ("" if request.create else
+                                                                              f" options {', '.join(request.options)}"))
     return result
 
 
