@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import json2, jsonrpc, xmlrpc
-from migration_pipeline_tests.local_server import LocalServer
+from migration_pipeline_tests.local_server import LocalServer, ReplyHandler
 
+from . import json2, jsonrpc, xmlrpc
 from .config import OdooConfig
 from .limits import FailureInjector, RateLimiter
 from .service import Odoo
@@ -126,27 +125,9 @@ def _plain(status: int) -> Reply:
     return status, {"Content-Type": _HTML}, body.encode()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body are two writes: avoid the 40 ms delayed-ACK stall
+class _Handler(ReplyHandler):
     server_version = "Werkzeug/2.2.2"
     sys_version = "Python/3.11"
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
-        """Silence the default stderr access log."""
-
-    def _dispatch(self) -> None:
-        owner = self.server.owner  # type: ignore[attr-defined]
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        status, headers, payload = owner.respond(self.command, self.path, self.headers, raw)
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _dispatch
 
 
 OdooServer.handler = _Handler

@@ -11,13 +11,12 @@ import http
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from . import metadata, rest
-from migration_pipeline_tests.local_server import LocalServer
+from migration_pipeline_tests.local_server import LocalServer, ReplyHandler
 
+from . import metadata, rest
 from .config import TwentyConfig
 from .errors import TwentyError, bad_request
 from .files import parse_multipart
@@ -155,25 +154,8 @@ def _json_body(raw: bytes) -> Any:
         raise bad_request(f"Invalid JSON body: {exc}") from None
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body are two writes: avoid the 40 ms delayed-ACK stall
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
-        """Silence the default stderr access log."""
-
-    def _dispatch(self) -> None:
-        owner = self.server.owner  # type: ignore[attr-defined]
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        status, headers, payload = owner.respond(self.command, self.path, self.headers, raw)
-        self.send_response(status)
-        for name, value in {"X-Powered-By": "Express", "Access-Control-Allow-Origin": "*", **headers}.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _dispatch
+class _Handler(ReplyHandler):
+    default_headers = {"X-Powered-By": "Express", "Access-Control-Allow-Origin": "*"}
 
 
 TwentyServer.handler = _Handler
