@@ -87,6 +87,7 @@ _SECTIONS = (  # quarantine reason or audit note → plan section
     ("duplicate source keys", re.compile(r"appears more than once")),
     ("", re.compile(r"has no entry in value map")),  # listed per value by _value_map_gaps instead
 )
+_ORPHAN_FATES = ("linked to nothing", "linked to the fallback record")
 _VALUES = re.compile(r"'[^']*'|\"[^\"]*\"|\b[A-Z]+-\d+\b|row \d+")
 
 
@@ -108,9 +109,8 @@ def _rehearsal_findings(ledger: Ledger) -> list[dict[str, Any]]:
             if row.action == "merged":
                 grouped.setdefault(("duplicates merged", row.load, _kind(row.detail)), []).append(row.detail)
             parts = row.detail.split("; ")
-            for position, text in enumerate(parts):
-                if "was not loaded" in text or "is empty" in text and "fallback record" in "; ".join(parts[position:position + 2]):
-                    fate = parts[position + 1] if position + 1 < len(parts) else ""
+            for text, fate in zip(parts, parts[1:]):  # the load notes an orphan as "<why>; linked to …"
+                if fate.startswith(_ORPHAN_FATES):
                     grouped.setdefault(("orphans linked to a fallback or to nothing", row.load, _kind(f"{text}; {fate}")),
                                        []).append(f"{row.source_key}: {text}; {fate}")
     return [{"section": section, "load": load, "count": len(examples), "detail": detail, "example": examples[0]}
