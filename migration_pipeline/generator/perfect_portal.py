@@ -25,6 +25,16 @@ from math import gcd
 from pathlib import Path
 from typing import TypeVar
 
+from migration_pipeline.generator.common import (
+    Dirt,
+    Row,
+    Sink,
+    ascii_slug,
+    coprime_step,
+    cp1252_cell,
+    tiny_png,
+    title_header,
+)
 from migration_pipeline.generator.harbour_law import (
     FIRM_DOMAIN,
     FIRM_PHONE,
@@ -79,7 +89,6 @@ from migration_pipeline.generator.harbour_law import (
 __all__ = ["generate_export"]
 
 T = TypeVar("T")
-Row = list[str]
 
 # --- the export's shape ----------------------------------------------------------------------
 
@@ -119,36 +128,13 @@ LAST_DAY = len(DAYS) - 1
 LAST_OPENING = LAST_DAY - 420  # leaves room for a whole stage path (≤ 7 steps of ≤ 45 days)
 
 
-def _ascii_slug(name: str) -> str:
-    """'O’Brien' → 'obrien', 'Zoë' → 'zoe': email local parts stay ASCII like real mailboxes."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in folded.lower() if ch.isalnum())
-
-
-SLUGS = {name: _ascii_slug(name) for name in FIRST_NAMES + LAST_NAMES + ACCENTED_FIRST + ACCENTED_LAST
+SLUGS = {name: ascii_slug(name) for name in FIRST_NAMES + LAST_NAMES + ACCENTED_FIRST + ACCENTED_LAST
          + COMPANY_STEMS + COMPANY_KINDS}
-ORGANISATION_DOMAINS = {organisation: f"{_ascii_slug(organisation.split()[0])}.com.au"
+ORGANISATION_DOMAINS = {organisation: f"{ascii_slug(organisation.split()[0])}.com.au"
                         for organisations in THIRD_PARTY_ORGS.values() for organisation in organisations}
 
 
-def _tiny_png() -> str:
-    """A real 1×1 PNG as base64, for inline `data:` images (built so its CRCs are right)."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\x1f\x4e\x79")
-    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    return base64.b64encode(png).decode()
-
-
-INLINE_IMAGE = f'<img src="data:image/png;base64,{_tiny_png()}" alt="Harbour Law" width="120">'
-
-
-def _cp1252_cell(text: str) -> str:
-    """Text whose UTF-8 encoding (with surrogateescape) is its cp1252 bytes: a cell pasted from a
-    Windows app into an otherwise UTF-8 file."""
-    return text.encode("cp1252").decode("utf-8", "surrogateescape")
+INLINE_IMAGE = f'<img src="data:image/png;base64,{tiny_png()}" alt="Harbour Law" width="120">'
 
 
 def _readable(cell: str) -> str:
@@ -158,16 +144,6 @@ def _readable(cell: str) -> str:
         return cell
     except UnicodeEncodeError:
         return cell.encode("utf-8", "surrogateescape").decode("cp1252")
-
-
-def _title_header(column: str) -> str:
-    """'client_id' → 'Client ID', the spreadsheet-style header some exports use."""
-    return " ".join("ID" if word == "id" else word.capitalize() for word in column.split("_"))
-
-
-def _coprime_step(modulus: int) -> int:
-    """A multiplier that permutes 0..modulus-1, so matters spread over clients without a table."""
-    return next(p for p in (7919, 104729, 1299709, 15485863) if gcd(p, modulus) == 1)
 
 
 # --- sizes, dirt and output ------------------------------------------------------------------
@@ -205,51 +181,6 @@ class Sizes:
         )
 
 
-class Dirt:
-    """Which rows of one object carry which dirty case.
-
-    Each case hits about `rate` of the rows by chance (one draw decides whether and which), and two
-    rows per case are forced up front so that even a small export exercises every case.
-    """
-
-    def __init__(self, rng: random.Random, rows: int, cases: Sequence[str], rate: float, first: int = 0):
-        self._cases = tuple(cases)
-        self._threshold = min(1.0, rate * len(self._cases))
-        self._random = rng.random
-        self._forced: dict[int, str] = {}
-        slots = range(first, rows)
-        if rate > 0 and len(slots) >= 2 * len(self._cases):
-            picked = rng.sample(slots, 2 * len(self._cases))
-            self._forced = {row: self._cases[n // 2] for n, row in enumerate(picked)}
-
-    def case(self, row: int) -> str | None:
-        draw = self._random()
-        forced = self._forced.get(row)
-        if forced is not None:
-            return forced
-        if draw < self._threshold:
-            return self._cases[int(draw / self._threshold * len(self._cases))]
-        return None
-
-
-class Sink:
-    """One CSV being written row by row; it only counts rows, it never keeps them."""
-
-    def __init__(self, path: Path, header: Sequence[str], *, encoding: str = "utf-8",
-                 delimiter: str = ",", errors: str = "strict"):
-        self._file = open(path, "w", encoding=encoding, errors=errors, newline="")
-        self._writer = csv.writer(self._file, delimiter=delimiter)
-        self._writer.writerow(header)
-        self.rows = 0
-
-    def write(self, row: Row) -> None:
-        self._writer.writerow(row)
-        self.rows += 1
-
-    def close(self) -> None:
-        self._file.close()
-
-
 # --- the generator -----------------------------------------------------------------------------
 
 
@@ -265,7 +196,7 @@ class PerfectPortalExport:
         self.dirty_rate = dirty_rate
         self.with_files = with_files
         self.staff: list[tuple[str, str, str]] = []  # (email, first, last); at most 200
-        self.matter_step = _coprime_step(sizes.clients)
+        self.matter_step = coprime_step(sizes.clients)
         self.matter_of_client = pow(self.matter_step, -1, sizes.clients)
         self.bad_client_ref = f"C-{max(999_999, sizes.clients + 1):06d}"
 
@@ -416,7 +347,7 @@ class PerfectPortalExport:
             first, last = self.pick(ACCENTED_FIRST), self.pick(ACCENTED_LAST)
             email = self.email(first, last)
             recent.append((first, last, email))
-            return _cp1252_cell(first), _cp1252_cell(last), _cp1252_cell(f"{first} {last}"), email
+            return cp1252_cell(first), cp1252_cell(last), cp1252_cell(f"{first} {last}"), email
         first, last = self.person()
         if case == "bad_email":
             return first, last, f"{first} {last}", self.pick(BAD_EMAILS)
@@ -724,7 +655,7 @@ def _open_sinks(out: Path, stack: ExitStack) -> dict[str, Sink]:
     cp1252 cells) and matters.csv (BOM) get the awkward layouts real exports have, so the reader's
     tolerance is exercised."""
     layouts: dict[str, tuple[Sequence[str], dict[str, str]]] = {
-        "clients.csv": ([_title_header(c) for c in CLIENT_COLUMNS], {"encoding": "cp1252", "delimiter": ";"}),
+        "clients.csv": ([title_header(c) for c in CLIENT_COLUMNS], {"encoding": "cp1252", "delimiter": ";"}),
         "contacts.csv": (CONTACT_COLUMNS, {"errors": "surrogateescape"}),
         "matters.csv": (MATTER_COLUMNS, {"encoding": "utf-8-sig"}),
         "matter_stage_history.csv": (HISTORY_COLUMNS, {}), "activities.csv": (ACTIVITY_COLUMNS, {}),
