@@ -21,6 +21,7 @@ ROW = "_row"
 NOTES = "_notes"
 DEDUPE = "_dedupe"
 REF = "ref:"
+REPAIR = "repair:"  # a relation's second key, tried where its own resolves to nothing
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class CustomField:
     transform: str
     subfield: str | None = None
     options: tuple[str, ...] = ()
+    args: tuple[tuple[str, Any], ...] = ()  # the transform's arguments (a multi-select's separator)
+    lookup: str | None = None  # key-value custom fields: the table of this field's value per record
 
     @property
     def target_path(self) -> str:
@@ -121,21 +124,34 @@ def _apply_lookup(frame: pd.DataFrame, rule: FieldRule, context: MappingContext)
     return transforms.map_distinct(source_key(frame, rule.columns), table)
 
 
-def _resolve_owner(values: pd.Series, rule: FieldRule, context: MappingContext) -> tuple[pd.Series, pd.Series]:
+def _repair_keys(frame: pd.DataFrame, rule: FieldRule, context: MappingContext) -> pd.Series:
+    assert rule.repair is not None
+    columns = (rule.repair.source_column,) if isinstance(rule.repair.source_column, str) else tuple(rule.repair.source_column)
+    if _missing_columns(frame, columns):
+        return pd.Series(None, index=frame.index, dtype="object")
+    return transforms.map_distinct(source_key(frame, columns), context.lookups.get(rule.repair.lookup, {}))
+
+
+def _resolve_owner(values: pd.Series, rule: FieldRule, context: MappingContext) -> tuple[pd.Series, pd.Series, list[Problem]]:
     emails = transforms.apply("lower", values, {}).values
     contact = rule.owner_record == "contact"
     ids = transforms.map_distinct(emails, context.owner_contact_ids if contact else context.owner_ids)
     fallback = context.fallback_owner_contact_id if contact else context.fallback_owner_id
     unmatched = emails.notna() & ids.isna()
+    notes = pd.Series(None, index=values.index, dtype="object")
+    owners = context.spec.owners
+    if owners is not None and owners.unmatched == "hold":
+        held = [Problem(i, "owner", f"owner {e!r} has no workspace member: held until the member exists "
+                                   "(invite them, or map the user), then re-run") for i, e in emails[unmatched].items()]
+        return ids, notes, held
     if fallback:
         ids = ids.where(~unmatched, fallback)
         note = "owner '{}' has no workspace member; assigned to the fallback member"
     else:
         note = "owner '{}' has no workspace member; loaded without an owner"
-    notes = pd.Series(None, index=values.index, dtype="object")
     if unmatched.any():
         notes[unmatched] = [note.format(e) for e in emails[unmatched]]
-    return ids, notes
+    return ids, notes, []
 
 
 def _expand_rules(load: Load, frame: pd.DataFrame, context: MappingContext) -> dict[str, FieldRule]:
@@ -144,10 +160,11 @@ def _expand_rules(load: Load, frame: pd.DataFrame, context: MappingContext) -> d
         source_object = context.spec.source.objects[load.source]
         custom = context.custom_fields.get(source_object.custom_fields_for or load.source, [])
         for definition in custom:
-            if definition.column in frame.columns:
-                rules[definition.target_path] = FieldRule.model_validate(
-                    {"from": definition.column, "transform": definition.transform}
-                )
+            rule = {"transform": definition.transform, "args": dict(definition.args)}
+            if definition.lookup:  # a key-value pair: this record's value, found by the record's key
+                rules[definition.target_path] = FieldRule.model_validate({**rule, "from": source_object.key, "lookup": definition.lookup})
+            elif definition.column in frame.columns:
+                rules[definition.target_path] = FieldRule.model_validate({**rule, "from": definition.column})
     return rules
 
 
@@ -178,8 +195,11 @@ def map_chunk(load: Load, frame: pd.DataFrame, context: MappingContext) -> Mappe
         if result.problems is not None:
             problems += _problems(result.problems, name, rule)
         if rule.owner:
-            values, owner_notes = _resolve_owner(values, rule, context)
+            if rule.lookup:  # a user id the user list does not know stays visible as an unmatched owner
+                values = values.where(values.notna(), source_key(frame, rule.columns))
+            values, owner_notes, held = _resolve_owner(values, rule, context)
             notes = _add_notes(notes, owner_notes)
+            problems += held
         if rule.fallback:
             values, notes = _apply_fallback(frame, values, notes, rule, context)
         if rule.default is not None:
@@ -191,10 +211,14 @@ def map_chunk(load: Load, frame: pd.DataFrame, context: MappingContext) -> Mappe
                 notes = _add_notes(notes, pd.Series(f"{name}: {', '.join(rule.columns)} is empty; linked to the fallback "
                                                     f"record {rule.fallback_key!r}", index=values.index).where(empty, None))
             out[REF + name] = values
+            if rule.repair:
+                out[REPAIR + name] = _repair_keys(frame, rule, context)
             values = None
         out[name] = values
         if rule.required:
             empty = out[REF + name if rule.relation else name].isna() & ~flagged.astype(bool)
+            if rule.repair:
+                empty &= out[REPAIR + name].isna()
             columns = ", ".join(rule.columns) or "(constant)"
             problems += [Problem(i, name, f"{name} is required but {columns} is empty") for i in out.index[empty]]
     if load.dedupe_on:

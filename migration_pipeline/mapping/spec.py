@@ -38,6 +38,15 @@ class Fallback(_Strict):
     note: str
 
 
+class Repair(_Strict):
+    """A second way to find a related record when the row's own reference resolves to nothing
+    (Profi: a session's lost package link, found again in the package's own session list)."""
+
+    source_column: str | tuple[str, ...] = Field(alias="from")
+    lookup: str
+    note: str
+
+
 class FieldRule(_Strict):
     """How one destination field (dotted for composite sub-fields) gets its value."""
 
@@ -55,6 +64,7 @@ class FieldRule(_Strict):
     owner_record: Literal["member", "contact"] = "member"  # or the member's own contact (an Odoo message author)
     lookup: str | None = None
     fallback: tuple[Fallback, ...] = ()  # tried in order where the value is still empty
+    repair: Repair | None = None  # a relation whose key resolves to nothing: re-resolved through a lookup
 
     @field_validator("fallback", mode="before")
     @classmethod
@@ -86,15 +96,44 @@ class ExplodeLink(_Strict):
 
 class RowCondition(_Strict):
     """The rows of the source object a load takes; the others are another load's (a note on a
-    matter goes to the opportunity's chatter, one on a client only to the client's)."""
+    matter goes to the opportunity's chatter, one on a client only to the client's).
 
-    column: str
+    A leaf tests one column (`present`, `values` or `file_exists`); `all`, `any` and `not` combine
+    conditions, so complementary loads can share one YAML anchor and never overlap."""
+
+    column: str | None = None
     present: bool | None = None  # the column has a value (True) or is empty (False)
     values: tuple[str, ...] = ()  # or: its trimmed value is one of these, case-insensitively
+    file_exists: bool | None = None  # or: the column names a file the export holds (True) or not (False)
+    all_of: tuple[RowCondition, ...] = Field(default=(), alias="all")
+    any_of: tuple[RowCondition, ...] = Field(default=(), alias="any")
+    not_: RowCondition | None = Field(default=None, alias="not")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> RowCondition:
+        combined = sum(bool(part) for part in (self.all_of, self.any_of, self.not_ is not None))
+        leaf = self.column is not None
+        tests = sum(test for test in (self.present is not None, bool(self.values), self.file_exists is not None))
+        if combined + leaf != 1 or (leaf and tests != 1):
+            raise ValueError("a condition is either one column test (column + present, values or file_exists) "
+                             "or one of all / any / not")
+        return self
+
+    def columns(self) -> tuple[str, ...]:
+        parts = (*self.all_of, *self.any_of, *((self.not_,) if self.not_ else ()))
+        own = (self.column,) if self.column else ()
+        return own + tuple(column for part in parts for column in part.columns())
 
     def describe(self) -> str:
+        if self.all_of or self.any_of:
+            joiner = " and " if self.all_of else " or "
+            return "(" + joiner.join(part.describe() for part in self.all_of or self.any_of) + ")"
+        if self.not_ is not None:
+            return f"not {self.not_.describe()}"
         if self.values:
             return f"{self.column} in ({', '.join(self.values)})"
+        if self.file_exists is not None:
+            return f"{self.column} {'names a file in the export' if self.file_exists else 'names no file in the export'}"
         return f"{self.column} {'present' if self.present else 'empty'}"
 
 
@@ -132,6 +171,9 @@ class Load(_Strict):
     # Records the migration adds to this load, written as export rows (column → value): a fallback
     # client for matters whose client cannot be resolved. Mapped, loaded and rolled back like the rest.
     synthetic: tuple[dict[str, str], ...] = ()
+    # The name of an earlier load whose records (same source key) this load updates instead of
+    # creating records: links that need every record to exist first (joint opportunities).
+    updates: str | None = None
 
     @field_validator("key", mode="before")
     @classmethod
@@ -153,18 +195,32 @@ class Lookup(_Strict):
     source: str
     key: tuple[str, ...]
     value: str
-    aggregate: Literal["max", "min", "first", "last", "list"] = "max"  # list: every distinct value, ';'-joined
+    # list: every distinct value, ';'-joined; sum: the values read as amounts ('£1,200.00') and added
+    aggregate: Literal["max", "min", "first", "last", "list", "sum"] = "max"
+    # The plan reports rows with no entry when every row should have one (a matter's stage history);
+    # not when most rows have none (a contact's cases: only clients have them).
+    every_row: bool = True
 
 
 class Owners(_Strict):
     source: str
     email_column: str
     fallback_member_email: str | None = None
+    # What an owner with no destination member means for the record: `assign` loads it (to the
+    # fallback member, else unassigned); `hold` keeps it back, quarantined, until the member exists.
+    unmatched: Literal["assign", "hold"] = "assign"
+
+    @model_validator(mode="after")
+    def _hold_has_no_fallback(self) -> Owners:
+        if self.unmatched == "hold" and self.fallback_member_email:
+            raise ValueError("unmatched: hold keeps records back; it cannot also give them to fallback_member_email")
+        return self
 
 
 class CustomFieldType(_Strict):
     type: str
     transform: str = "text"
+    args: dict[str, Any] = {}
     subfield: str | None = None  # composite destination types: the sub-field the value goes to
 
 
@@ -177,6 +233,27 @@ class CustomFields(_Strict):
     options_column: str = "options"
     type_map: dict[str, CustomFieldType]
     naming: Literal["camelCase", "x_snake_case"] = "camelCase"  # Twenty: settlementDate; Odoo: x_settlement_date
+    # `columns`: custom fields are extra columns of the object's own file, declared in `source`.
+    # `key_value`: `source` holds one row per (record, field) pair; the declared type is per row.
+    layout: Literal["columns", "key_value"] = "columns"
+    record_column: str = "record_id"  # key_value: the record the pair belongs to
+    value_column: str = "value"  # key_value: the pair's value
+    # A custom field whose name is one of the destination object's own fields gets this prefix
+    # (OplaCRM's "City" on a person becomes oplaCity, not Twenty's city).
+    collision_prefix: str | None = None
+    reserved: dict[str, tuple[str, ...]] = {}  # destination object → its own field names
+
+
+class ReviewList(_Strict):
+    """Rows the pre-flight plan lists for a person to act on: locked records, renumbered invoices,
+    recurring task rules. `rebuild: true` also puts them in the rebuild inventory."""
+
+    title: str
+    source: str
+    why: str
+    when: RowCondition | None = None
+    columns: tuple[str, ...] = ()
+    rebuild: bool = False
 
 
 class SourceSpec(_Strict):
@@ -207,6 +284,7 @@ class MappingSpec(_Strict):
     custom_fields: CustomFields | None = None
     new_objects: dict[str, NewObject] = {}  # plural name → the custom object to create before any field
     loads: tuple[Load, ...]
+    review: tuple[ReviewList, ...] = ()
     content_hash: str = ""
 
     def load(self, name: str) -> Load:
@@ -241,6 +319,8 @@ def _check_references(spec: MappingSpec) -> None:
                 )
             if rule.lookup and rule.lookup not in spec.lookups:
                 raise ValueError(f"{where}.fields.{field_name}.lookup: unknown lookup {rule.lookup!r}")
+            if rule.repair and (not rule.relation or rule.repair.lookup not in spec.lookups):
+                raise ValueError(f"{where}.fields.{field_name}.repair: needs a relation and a known lookup")
             map_name = rule.args.get("map")
             if rule.transform == "value_map" and map_name not in spec.value_maps:
                 raise ValueError(f"{where}.fields.{field_name}.args.map: unknown value map {map_name!r}")
@@ -248,12 +328,17 @@ def _check_references(spec: MappingSpec) -> None:
                 raise ValueError(f"{where}.fields.{field_name}.fallback_key: on_missing: fallback needs the related record's key")
             if rule.owner and spec.owners is None:
                 raise ValueError(f"{where}.fields.{field_name}.owner: the spec has no `owners` section")
+        if load.updates and (load.updates not in seen or spec.load(load.updates).target != load.target or load.dedupe_on):
+            raise ValueError(f"{where}.updates: must name an earlier load with the same target, and the load cannot dedupe")
         if load.name in seen:
             raise ValueError(f"{where}.name: duplicate load name {load.name!r}")
         seen.append(load.name)
     for name, lookup in spec.lookups.items():
         if lookup.source not in objects:
             raise ValueError(f"lookups.{name}.source: unknown source object {lookup.source!r}")
+    for index, review in enumerate(spec.review):
+        if review.source not in objects:
+            raise ValueError(f"review[{index}].source: unknown source object {review.source!r}")
     if spec.owners and spec.owners.source not in objects:
         raise ValueError(f"owners.source: unknown source object {spec.owners.source!r}")
 

@@ -10,6 +10,7 @@ the payload is built for the destination, not in the bulk map/validate pass.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import string
 from dataclasses import dataclass
@@ -339,6 +340,17 @@ def template(frame: pd.DataFrame, format: str = "") -> Transformed:  # noqa: A00
             result = result + filled[column]
     result = result.str.strip(" :-")
     return Transformed(result.mask(result == "", None))
+
+
+@transform("fingerprint", multi_column=True)
+def fingerprint(frame: pd.DataFrame, prefix: str = "") -> Transformed:
+    """A stable key from several columns, with case, spacing and punctuation folded: the same account
+    written 'Acme Pte Ltd, 1 Main St' and 'ACME PTE. LTD,  1 Main St.' gets the same key."""
+    parts = [_blank_to_na(frame[column]).str.lower().str.replace(r"[^0-9a-z]+", " ", regex=True).str.strip().fillna("")
+             for column in frame.columns]
+    joined = parts[0].str.cat(parts[1:], sep="|") if len(parts) > 1 else parts[0]
+    digests = joined.map(lambda text: prefix + hashlib.sha256(text.encode()).hexdigest()[:20])
+    return Transformed(digests.mask(joined.str.strip("| ") == "", None))
 
 
 _DATA_URI_IMAGE = re.compile(r"<img[^>]+src=[\"']data:image/[^\"']+[\"'][^>]*>", re.IGNORECASE)

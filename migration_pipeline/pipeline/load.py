@@ -26,6 +26,7 @@ from migration_pipeline.mapping.engine import (
     KEY,
     NOTES,
     REF,
+    REPAIR,
     ROW,
     CustomField,
     MappingContext,
@@ -34,7 +35,7 @@ from migration_pipeline.mapping.engine import (
     map_chunk,
     source_key,
 )
-from migration_pipeline.mapping.spec import FieldRule, Load, MappingSpec
+from migration_pipeline.mapping.spec import FieldRule, Load, MappingSpec, RowCondition
 from migration_pipeline.pipeline.payloads import build_payloads, destination_id, payload_hash
 from migration_pipeline.pipeline.selection import Selection, modified_times, outside_window
 from migration_pipeline.sources.export import DEFAULT_CHUNK_ROWS, Chunk, ExportArchive
@@ -112,19 +113,33 @@ def fields_by_load(spec: MappingSpec, custom: dict[str, list[CustomField]]) -> d
     return {load.name: load_fields(spec, load, context) for load in spec.loads}
 
 
-def taken(load: Load, frame: pd.DataFrame) -> pd.DataFrame:
+def taken(load: Load, frame: pd.DataFrame, archive: ExportArchive) -> pd.DataFrame:
     """The rows of a chunk this load takes (its `when` condition)."""
-    condition = load.when
-    if condition is None:
+    if load.when is None:
         return frame
-    if condition.column not in frame.columns:
-        return frame.iloc[0:0] if condition.present or condition.values else frame
-    values = transforms.apply("text", frame[condition.column], {}).values
+    return frame[matches(load.when, frame, archive)]
+
+
+def matches(condition: RowCondition, frame: pd.DataFrame, archive: ExportArchive) -> pd.Series:
+    """Which rows of `frame` satisfy `condition` (a boolean mask); a missing column is an empty one."""
+    if condition.all_of or condition.any_of:
+        masks = [matches(part, frame, archive) for part in condition.all_of or condition.any_of]
+        combined = masks[0]
+        for mask in masks[1:]:
+            combined = combined & mask if condition.all_of else combined | mask
+        return combined
+    if condition.not_ is not None:
+        return ~matches(condition.not_, frame, archive)
+    column = frame[condition.column] if condition.column in frame.columns else pd.Series(None, index=frame.index, dtype="object")
+    values = transforms.apply("text", column, {}).values
     if condition.values:
         mask = values.str.lower().isin([v.lower() for v in condition.values])
+    elif condition.file_exists is not None:
+        held = values.map(archive.exists, na_action="ignore").fillna(False).astype(bool)
+        mask = held if condition.file_exists else ~held
     else:
         mask = values.notna() if condition.present else values.isna()
-    return frame[mask.fillna(False).astype(bool)]
+    return mask.fillna(False).astype(bool)
 
 
 def owns_malformed_lines(spec: MappingSpec, load: Load) -> bool:
@@ -153,7 +168,7 @@ def run_load(job: LoadJob) -> LoadSummary:
     summary = LoadSummary(load=job.load.name, ledger_run=job.ledger_run)
     source_object = job.spec.source.objects[job.load.source]
     for chunk in chunks(job):
-        frame = taken(job.load, job.selection.rows(job.spec, job.load.source, chunk.frame))
+        frame = taken(job.load, job.selection.rows(job.spec, job.load.source, chunk.frame), job.archive)
         raw = check_raw(job.load.source, source_object, source_object.file, frame)
         if job.selection.keys is None and owns_malformed_lines(job.spec, job.load):
             _quarantine_malformed(job, chunk, summary)
@@ -232,6 +247,7 @@ def _process_piece(job: LoadJob, load: Load, piece: pd.DataFrame, raw: list[Prob
     verdicts.add(mapped.problems)
     verdicts.add(check_destination(job.spec, job.load.name, frame))
     notes = frame[NOTES].copy()
+    _drop_links_to_rows_not_taken(job, load, piece, frame)
     for name, rule in load.fields.items():
         if REF + name in frame.columns:
             ids, problems, extra_notes = _resolve_relation(job, frame, name, rule)
@@ -246,6 +262,18 @@ def _process_piece(job: LoadJob, load: Load, piece: pd.DataFrame, raw: list[Prob
     _write(job, load, good, mapped.deferred, piece, verdicts, summary)
     _record_quarantine(job, frame, verdicts, summary)
     summary.source_rows += len(frame)
+
+
+def _drop_links_to_rows_not_taken(job: LoadJob, load: Load, piece: pd.DataFrame, frame: pd.DataFrame) -> None:
+    """A link to the record another load made *of this same row* (a client's company) exists only where
+    that load took the row; elsewhere there is nothing to link, which is not an orphan."""
+    for name, rule in load.fields.items():
+        if not rule.relation or REF + name not in frame.columns:
+            continue
+        related = job.spec.load(rule.relation)
+        key = related.key or (job.spec.source.objects[related.source].key,)
+        if related.source == load.source and related.when is not None and rule.columns == tuple(key):
+            frame.loc[~matches(related.when, piece, job.archive), REF + name] = None
 
 
 def _append(notes: pd.Series, extra: pd.Series) -> pd.Series:
@@ -270,22 +298,43 @@ def _resolve_relation(job: LoadJob, frame: pd.DataFrame, name: str, rule: FieldR
     if rule.many:
         return _resolve_many(job, frame, name, rule)
     keys, relation = frame[REF + name], rule.relation or ""
+    repair_keys = frame[REPAIR + name] if REPAIR + name in frame.columns else None
     wanted = keys.dropna().tolist() + ([rule.fallback_key] if rule.fallback_key else [])
+    wanted += repair_keys.dropna().tolist() if repair_keys is not None else []
     found = job.ledger.lookup(job.spec.migration, relation, wanted)
     ids = keys.map(lambda k: found[k].dest_id if k in found else None, na_action="ignore")
+    repaired = pd.Series(None, index=frame.index, dtype="object")
+    if repair_keys is not None:
+        ids, repaired = _repair(ids, keys, repair_keys, found, name, rule)
     missing = keys.notna() & ids.isna()
     message = keys.where(missing, None).map(
         lambda k: f"{name}: {relation} record {k!r} was not loaded (it is not in the export, or it was quarantined)",
         na_action="ignore",
     )
     if rule.on_missing == "null":
-        return ids, [], message.map(lambda m: f"{m}; linked to nothing", na_action="ignore")
+        return ids, [], _append(repaired, message.map(lambda m: f"{m}; linked to nothing", na_action="ignore"))
     fallback = found.get(rule.fallback_key or "")
     if rule.on_missing == "fallback" and fallback is not None:
         ids = ids.where(~missing, fallback.dest_id)
-        return ids, [], message.map(lambda m: f"{m}; linked to the fallback record {rule.fallback_key!r}", na_action="ignore")
+        return ids, [], _append(repaired, message.map(lambda m: f"{m}; linked to the fallback record {rule.fallback_key!r}",
+                                                      na_action="ignore"))
     problems = [Problem(i, name, text) for i, text in message.dropna().items()]
-    return ids, problems, pd.Series(None, index=frame.index, dtype="object")
+    return ids, problems, repaired
+
+
+def _repair(ids: pd.Series, keys: pd.Series, repair_keys: pd.Series, found: dict[str, MappedRecord], name: str,
+            rule: FieldRule) -> tuple[pd.Series, pd.Series]:
+    """Rows whose own reference resolves to nothing, linked through the repair lookup; the note says how."""
+    assert rule.repair is not None
+    second = repair_keys.map(lambda k: found[k].dest_id if k in found else None, na_action="ignore")
+    use = ids.isna() & second.notna()
+    columns = "+".join(rule.columns)
+    notes = pd.Series(None, index=ids.index, dtype="object")
+    for index in ids.index[use]:
+        own = keys[index]
+        broken = f"{name}: {columns} {own!r} resolves to nothing" if isinstance(own, str) else f"{name}: {columns} is empty"
+        notes[index] = f"{broken}; repaired: {rule.repair.note}, linked to {rule.relation} record {repair_keys[index]!r}"
+    return ids.where(~use, second), notes
 
 
 def _check_files(job: LoadJob, frame: pd.DataFrame, piece: pd.DataFrame, load: Load) -> list[Problem]:
@@ -350,8 +399,10 @@ def _write(
             detail = f"matched the existing {load.target} record {outcome.id} holding the same unique value; updated it"
             audit.append(_event(row, "updated", outcome.id, "; ".join(filter(None, [detail, row[NOTES]]))))
             continue
-        mappings.append(_mapping(load, row, payload, outcome.id, entry.outcome if entry else "created", entry is None))
-        audit.append(_event(row, "updated" if entry else "created", outcome.id, row[NOTES]))
+        first_outcome = "patched" if job.load.updates else "created"
+        mappings.append(_mapping(load, row, payload, outcome.id, entry.outcome if entry else first_outcome,
+                                 entry is None and not job.load.updates))
+        audit.append(_event(row, "updated" if entry or job.load.updates else "created", outcome.id, row[NOTES]))
     for index in plan.unchanged:
         audit.append(_event(rows[index], "unchanged", existing[rows[index][KEY]].dest_id, rows[index][NOTES]))
     # A survivor created in this chunk has the id the destination gave it (Odoo numbers its own).
@@ -404,6 +455,9 @@ def _plan(
             plan.merged.append((index, entry.dest_id, ""))
         else:
             plan.updates.append((index, payload))
+    if job.load.updates:
+        _plan_patches(job, rows, new_rows, payloads, verdicts, plan)
+        return plan
     values = [rows[i].get(DEDUPE) for i in new_rows if rows[i].get(DEDUPE)]
     survivors = job.ledger.lookup_dedupe(job.spec.migration, job.load.name, values) if values else {}
     for index in new_rows:
@@ -418,6 +472,21 @@ def _plan(
             survivors[value] = (key, payloads[index]["id"])
         plan.creates.append((index, payloads[index]))
     return plan
+
+
+def _plan_patches(job: LoadJob, rows: dict[Any, dict[str, Any]], new_rows: list[Any], payloads: dict[Any, dict[str, Any]],
+                  verdicts: _Verdicts, plan: _Plan) -> None:
+    """An updating load's first write of a row goes to the record its `updates` load made of that row."""
+    updated = job.load.updates or ""
+    targets = job.ledger.lookup(job.spec.migration, updated, [rows[i][KEY] for i in new_rows])
+    for index in new_rows:
+        target = targets.get(rows[index][KEY])
+        if target is None:
+            verdicts.add([Problem(index, KEY, f"the {updated} record of this row was not loaded (quarantined, or not in "
+                                              "the export): there is nothing to update")])
+            continue
+        payloads[index]["id"] = target.dest_id
+        plan.updates.append((index, payloads[index]))
 
 
 def _observed(plan: _Plan, rows: dict[Any, dict[str, Any]], payloads: dict[Any, dict[str, Any]],
@@ -513,7 +582,7 @@ def count_source_rows(spec: MappingSpec, load: Load, archive: ExportArchive, chu
     """Independent recount of what a load must account for, straight from the export."""
     total = 0
     for chunk in source_chunks(spec, load, archive, chunk_rows):
-        frame = taken(load, selection.rows(spec, load.source, chunk.frame))
+        frame = taken(load, selection.rows(spec, load.source, chunk.frame), archive)
         if load.explode:
             total += sum(int(frame[link.source_column].notna().sum())
                          for link in load.explode if link.source_column in frame.columns)

@@ -12,6 +12,7 @@ import json
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,9 @@ from migration_pipeline.destinations.dry_run import DryRunDestination
 from migration_pipeline.ledger.store import Ledger, audit_log, quarantine
 from migration_pipeline.mapping import transforms
 from migration_pipeline.mapping.engine import source_key
-from migration_pipeline.mapping.spec import MappingSpec
+from migration_pipeline.mapping.spec import FieldRule, MappingSpec
 from migration_pipeline.pipeline import prepare
-from migration_pipeline.pipeline.load import count_source_rows
+from migration_pipeline.pipeline.load import count_source_rows, matches
 from migration_pipeline.pipeline.migrate import run_migration
 from migration_pipeline.pipeline.selection import Selection
 from migration_pipeline.reports.markdown import table
@@ -42,6 +43,7 @@ class Plan:
     schema: list[NewFieldRequest] = field(default_factory=list)
     unmatched_owners: list[dict[str, Any]] = field(default_factory=list)
     inventory: dict[str, Any] = field(default_factory=dict)
+    review: list[dict[str, Any]] = field(default_factory=list)  # the mapping's special cases: title, why, rows, items
 
     def section(self, name: str) -> list[dict[str, Any]]:
         return [f for f in self.findings if f["section"] == name]
@@ -57,9 +59,31 @@ def build_plan(spec: MappingSpec, archive: ExportArchive, destination: Destinati
     _rehearse(spec, archive, members, chunk_rows, plan)
     _value_map_gaps(spec, archive, chunk_rows, plan)
     _lookup_gaps(spec, archive, chunk_rows, plan)
+    _unused_lookup_rows(spec, archive, chunk_rows, plan)
     plan.unmatched_owners = _unmatched_owners(spec, archive, owner_map, chunk_rows)
+    plan.review = review_lists(spec, archive, chunk_rows)
     plan.inventory = rebuild_inventory(spec, archive, chunk_rows)
+    plan.inventory.update({entry["title"]: {"why": entry["why"], "rows": entry["rows"], "items": entry["items"]}
+                           for entry, review in zip(plan.review, spec.review) if review.rebuild})
     return plan
+
+
+def review_lists(spec: MappingSpec, archive: ExportArchive, chunk_rows: int) -> list[dict[str, Any]]:
+    """The rows each of the mapping's special cases covers (locked records, recurring rules…), listed
+    up to INVENTORY_ROWS each with the columns a person needs to act on them."""
+    lists = []
+    for review in spec.review:
+        items: list[dict[str, Any]] = []
+        total = 0
+        for frame in prepare.frames(spec, archive, review.source, chunk_rows):
+            if review.when is not None:
+                frame = frame[matches(review.when, frame, archive)]
+            total += len(frame)
+            columns = [c for c in review.columns if c in frame.columns] or list(frame.columns)
+            chosen = frame[columns].head(max(INVENTORY_ROWS - len(items), 0))
+            items += chosen.astype("object").where(chosen.notna(), None).to_dict("records")
+        lists.append({"title": review.title, "why": review.why, "rows": total, "items": items})
+    return lists
 
 
 def _rehearse(spec: MappingSpec, archive: ExportArchive, members: list, chunk_rows: int, plan: Plan) -> None:
@@ -87,7 +111,11 @@ _SECTIONS = (  # quarantine reason or audit note → plan section
     ("duplicate source keys", re.compile(r"appears more than once")),
     ("", re.compile(r"has no entry in value map")),  # listed per value by _value_map_gaps instead
 )
-_ORPHAN_FATES = ("linked to nothing", "linked to the fallback record")
+_FATES = (  # what the load did about a link it could not make as given: "<why>; <fate>"
+    ("linked to nothing", "orphans linked to a fallback or to nothing"),
+    ("linked to the fallback record", "orphans linked to a fallback or to nothing"),
+    ("repaired", "links repaired"),
+)
 _VALUES = re.compile(r"'[^']*'|\"[^\"]*\"|\b[A-Z]+-\d+\b|row \d+")
 
 
@@ -109,10 +137,10 @@ def _rehearsal_findings(ledger: Ledger) -> list[dict[str, Any]]:
             if row.action == "merged":
                 grouped.setdefault(("duplicates merged", row.load, _kind(row.detail)), []).append(row.detail)
             parts = row.detail.split("; ")
-            for text, fate in zip(parts, parts[1:]):  # the load notes an orphan as "<why>; linked to …"
-                if fate.startswith(_ORPHAN_FATES):
-                    grouped.setdefault(("orphans linked to a fallback or to nothing", row.load, _kind(f"{text}; {fate}")),
-                                       []).append(f"{row.source_key}: {text}; {fate}")
+            for text, fate in zip(parts, parts[1:]):
+                section = next((name for prefix, name in _FATES if fate.startswith(prefix)), None)
+                if section:
+                    grouped.setdefault((section, row.load, _kind(f"{text}; {fate}")), []).append(f"{row.source_key}: {text}; {fate}")
     return [{"section": section, "load": load, "count": len(examples), "detail": detail, "example": examples[0]}
             for (section, load, detail), examples in sorted(grouped.items())]
 
@@ -128,9 +156,11 @@ def _value_map_gaps(spec: MappingSpec, archive: ExportArchive, chunk_rows: int, 
                 continue
             known = {k if value_map.case_sensitive else k.lower() for k in value_map.values}
             missing: Counter[str] = Counter()
+            table = prepare.build_lookups(spec, archive, [rule.lookup], chunk_rows)[rule.lookup] if rule.lookup else None
             for frame in prepare.frames(spec, archive, load.source, chunk_rows):
-                if rule.columns[0] in frame.columns:
-                    values = transforms.apply("text", frame[rule.columns[0]], {}).values.dropna()
+                if all(c in frame.columns for c in rule.columns):
+                    raw = transforms.map_distinct(source_key(frame, rule.columns), table) if table is not None else frame[rule.columns[0]]
+                    values = transforms.apply("text", raw, {}).values.dropna()
                     missing.update(v for v in values if (v if value_map.case_sensitive else v.lower()) not in known)
             plan.findings += [{"section": "value-map inputs with no mapping", "load": load.name, "count": n,
                                "detail": f"{name} ← {rule.columns[0]}: {value!r} is not in value map {rule.args['map']!r}",
@@ -141,7 +171,7 @@ def _lookup_gaps(spec: MappingSpec, archive: ExportArchive, chunk_rows: int, pla
     """Rows a lookup finds nothing for (a matter whose stage history lacks its current stage)."""
     for load in spec.loads:
         for name, rule in load.fields.items():
-            if not rule.lookup:
+            if not rule.lookup or not spec.lookups[rule.lookup].every_row:
                 continue
             found = prepare.build_lookups(spec, archive, [rule.lookup], chunk_rows)[rule.lookup]
             misses, example = 0, ""
@@ -158,6 +188,35 @@ def _lookup_gaps(spec: MappingSpec, archive: ExportArchive, chunk_rows: int, pla
                                       "example": example})
 
 
+def _unused_lookup_rows(spec: MappingSpec, archive: ExportArchive, chunk_rows: int, plan: Plan) -> None:
+    """Rows of a lookup's source that belong to no record of the load reading them (a billing record of
+    a package not in the export): their values reach nothing, so the plan says so."""
+    seen: set[tuple[str, ...]] = set()
+    for load in spec.loads:
+        for name, rule in load.fields.items():
+            lookup = spec.lookups.get(rule.lookup or "")
+            # A one-column key names the parent record; a composite one (matter + stage) picks among its rows.
+            if lookup is None or rule.owner or len(lookup.key) != 1 or (load.name, lookup.source, *rule.columns) in seen:
+                continue
+            seen.add((load.name, lookup.source, *rule.columns))
+            keys: set[str] = set()
+            for frame in prepare.frames(spec, archive, load.source, chunk_rows):
+                if all(c in frame.columns for c in rule.columns):
+                    keys.update(source_key(frame, rule.columns).dropna())
+            unused, example = 0, ""
+            for frame in prepare.frames(spec, archive, lookup.source, chunk_rows):
+                if all(c in frame.columns for c in lookup.key):
+                    their = source_key(frame, lookup.key).dropna()
+                    lost = their[~their.isin(keys)]
+                    unused += len(lost)
+                    example = example or (lost.iloc[0] if len(lost) else "")
+            if unused:
+                plan.findings.append({"section": f"{lookup.source} rows no record uses", "load": load.name, "count": unused,
+                                      "detail": f"{lookup.key[0]} matches no {load.source} row ({name} and the fields "
+                                                f"read alike); "
+                                                "the values are not migrated", "example": example})
+
+
 def _unmatched_owners(spec: MappingSpec, archive: ExportArchive, owner_map: prepare.OwnerMap, chunk_rows: int) -> list[dict[str, Any]]:
     """Owners with no destination member: users of the source, and emails only found on records."""
     users = set(owner_map.unmatched)
@@ -165,13 +224,24 @@ def _unmatched_owners(spec: MappingSpec, archive: ExportArchive, owner_map: prep
     for load in spec.loads:
         for name, rule in load.fields.items():
             if rule.owner and rule.columns:
-                for frame in prepare.frames(spec, archive, load.source, chunk_rows):
-                    if rule.columns[0] in frame.columns:
-                        seen.update(transforms.apply("lower", frame[rule.columns[0]], {}).values.dropna())
+                seen.update(_owner_values(spec, archive, load.source, rule, chunk_rows))
     unmatched = [e for e in seen if e not in owner_map.ids] + [e for e in users if e not in seen]
-    fate = owner_map.fallback_email or "no owner"
+    held = spec.owners is not None and spec.owners.unmatched == "hold"
+    fate = "held back (quarantined) until the member exists" if held else owner_map.fallback_email or "no owner"
     return [{"email": email, "records": seen.get(email, 0), "in the source's user list": email in users,
              "records go to": fate} for email in sorted(unmatched)]
+
+
+def _owner_values(spec: MappingSpec, archive: ExportArchive, source: str, rule: FieldRule, chunk_rows: int) -> Iterator[str]:
+    """The owner emails a rule reads, through its lookup (user id → email) when it has one."""
+    table = prepare.build_lookups(spec, archive, [rule.lookup], chunk_rows)[rule.lookup] if rule.lookup else None
+    for frame in prepare.frames(spec, archive, source, chunk_rows):
+        if any(c not in frame.columns for c in rule.columns):
+            continue
+        values = source_key(frame, rule.columns) if table is not None else frame[rule.columns[0]]
+        if table is not None:
+            values = transforms.map_distinct(values, table).where(lambda v: v.notna(), values)
+        yield from transforms.apply("lower", values, {}).values.dropna()
 
 
 def rebuild_inventory(spec: MappingSpec, archive: ExportArchive, chunk_rows: int) -> dict[str, Any]:
@@ -200,10 +270,13 @@ def rebuild_inventory(spec: MappingSpec, archive: ExportArchive, chunk_rows: int
 def write_plan(spec: MappingSpec, plan: Plan, directory: Path) -> dict[str, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     paths = {"markdown": directory / "plan.md", "findings": directory / "plan_findings.csv",
+             "special_cases": directory / "special_cases.csv",
              "counts": directory / "plan_counts.csv", "inventory": directory / "rebuild_inventory.json",
              "inventory_markdown": directory / "rebuild_inventory.md"}
     _csv(paths["findings"], plan.findings, ["section", "load", "count", "detail", "example"])
     _csv(paths["counts"], plan.counts, list(plan.counts[0]) if plan.counts else ["load"])
+    special = [{"case": entry["title"], **item} for entry in plan.review for item in entry["items"]]
+    _csv(paths["special_cases"], special, list(dict.fromkeys(k for row in special for k in row)) or ["case"])
     paths["inventory"].write_text(json.dumps(plan.inventory, indent=2, default=str), encoding="utf-8")
     paths["inventory_markdown"].write_text(inventory_markdown(plan.inventory), encoding="utf-8")
     paths["markdown"].write_text(plan_markdown(spec, plan), encoding="utf-8")
@@ -225,6 +298,12 @@ def plan_markdown(spec: MappingSpec, plan: Plan) -> str:
     for section in dict.fromkeys(f["section"] for f in plan.findings):
         lines += [f"## {section[:1].upper()}{section[1:]}", "",
                   table(plan.section(section), ["load", "count", "detail", "example"]), ""]
+    if plan.review:
+        lines += ["## Special cases to review", ""]
+        for entry in plan.review:
+            shown = entry["items"][:20]
+            more = f" (first {len(shown)} shown; all in `special_cases.csv`)" if entry["rows"] > len(shown) else ""
+            lines += [f"### {entry['title']}: {entry['rows']} rows{more}", "", entry["why"], "", table(shown), ""]
     lines += ["## Fields, options and stages to create", "",
               table([{"object": r.target, "field": r.name, "type": r.type, "new field": r.create, "options": ", ".join(r.options)}
                      for r in plan.schema]), "",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -12,7 +12,7 @@ import pandas as pd
 from migration_pipeline.destinations.base import Member, NewFieldRequest, NewObjectRequest
 from migration_pipeline.mapping import transforms
 from migration_pipeline.mapping.engine import CustomField, MappingContext, source_key
-from migration_pipeline.mapping.spec import Load, MappingSpec
+from migration_pipeline.mapping.spec import CustomFields, Load, MappingSpec
 from migration_pipeline.sources.export import DEFAULT_CHUNK_ROWS, ExportArchive, normalize_header
 
 
@@ -42,31 +42,89 @@ def read_custom_fields(spec: MappingSpec, archive: ExportArchive) -> dict[str, l
     config = spec.custom_fields
     if config is None:
         return {}
-    found: dict[str, list[CustomField]] = {}
+    found: dict[str, dict[str, CustomField]] = {}
+    observed: dict[tuple[str, str], set[str]] = {}  # key-value choice fields: the values seen
     for frame in frames(spec, archive, config.source, DEFAULT_CHUNK_ROWS):
+        key_value = config.layout == "key_value"
+        if key_value and {config.object_column, config.column_column} <= set(frame.columns):
+            _observe_choices(frame, config, observed)
+            frame = frame.drop_duplicates([config.object_column, config.column_column])
         for row in frame.to_dict("records"):
             column = row.get(config.column_column)
             source_type = str(row.get(config.type_column) or "").strip().lower()
             # An unknown type still migrates, as text, rather than losing the column.
             kind = config.type_map.get(source_type) or config.type_map.get("text")
-            if kind is None or not isinstance(column, str):
-                continue
-            label = str(row.get(config.label_column) or column).strip()
-            options = tuple(o.strip() for o in str(row.get(config.options_column) or "").split(";") if o.strip())
             owner_object = str(row.get(config.object_column) or "").strip().lower()
-            found.setdefault(owner_object, []).append(
-                CustomField(
-                    source_object=owner_object,
-                    column=normalize_header(column),
-                    name=camel_case(label) if config.naming == "camelCase" else x_snake_case(label),
-                    label=label,
-                    dest_type=kind.type,
-                    transform=kind.transform,
-                    subfield=kind.subfield,
-                    options=options,
-                )
+            if kind is None or not isinstance(column, str) or column.strip() in found.get(owner_object, {}):
+                continue
+            label = column.strip() if key_value else str(row.get(config.label_column) or column).strip()
+            options = tuple(o.strip() for o in str(row.get(config.options_column) or "").split(";") if o.strip())
+            found.setdefault(owner_object, {})[column.strip()] = CustomField(
+                source_object=owner_object,
+                column=column.strip() if key_value else normalize_header(column),
+                name=_custom_name(spec, owner_object, label),
+                label=label,
+                dest_type=kind.type,
+                transform=kind.transform,
+                subfield=kind.subfield,
+                options=options,
+                args=tuple(sorted(kind.args.items())),
+                lookup=f"custom:{owner_object}:{column.strip()}" if key_value else None,
             )
-    return found
+    for (owner_object, key), values in observed.items():
+        definition = found.get(owner_object, {}).get(key)
+        if definition is not None and definition.dest_type.upper() in _CHOICE_TYPES:
+            found[owner_object][key] = replace(definition, options=definition.options + tuple(sorted(values)))
+    return {owner_object: list(fields.values()) for owner_object, fields in found.items()}
+
+
+def _observe_choices(frame: pd.DataFrame, config: CustomFields, observed: dict[tuple[str, str], set[str]]) -> None:
+    """Key-value pairs carry their options only as values: remember each field's distinct values."""
+    columns = [config.object_column, config.column_column, config.value_column]
+    if any(c not in frame.columns for c in columns):
+        return
+    pairs = frame[columns].dropna().drop_duplicates()
+    for owner_object, key, value in pairs.itertuples(index=False):
+        observed.setdefault((str(owner_object).strip().lower(), str(key).strip()), set()).add(str(value))
+
+
+def _custom_name(spec: MappingSpec, owner_object: str, label: str) -> str:
+    """The destination name of a custom field, prefixed where it would take one of the object's own fields."""
+    config = spec.custom_fields
+    assert config is not None
+    name = camel_case(label) if config.naming == "camelCase" else x_snake_case(label)
+    if not config.collision_prefix:
+        return name
+    taken: set[str] = set()
+    for load in spec.loads:
+        source_object = spec.source.objects[load.source]
+        if load.custom_fields and (source_object.custom_fields_for or load.source) == owner_object:
+            taken |= set(config.reserved.get(load.target, ())) | {field.split(".")[0] for field in load.fields}
+    if name not in taken:
+        return name
+    prefixed = f"{config.collision_prefix} {label}"
+    return camel_case(prefixed) if config.naming == "camelCase" else x_snake_case(prefixed)
+
+
+def key_value_tables(spec: MappingSpec, archive: ExportArchive, definitions: Iterable[CustomField],
+                     chunk_rows: int = DEFAULT_CHUNK_ROWS) -> dict[str, dict[str, str]]:
+    """Each key-value custom field's value per record key (its lookup table)."""
+    config = spec.custom_fields
+    wanted = {(d.source_object, d.column): d.lookup for d in definitions if d.lookup}
+    tables: dict[str, dict[str, str]] = {name: {} for name in wanted.values()}
+    if config is None or not wanted:
+        return tables
+    columns = [config.object_column, config.column_column, config.record_column, config.value_column]
+    for frame in frames(spec, archive, config.source, chunk_rows):
+        if any(c not in frame.columns for c in columns):
+            continue
+        objects = frame[config.object_column].astype("str").str.strip().str.lower()
+        keys = frame[config.column_column].astype("str").str.strip()
+        records = source_key(frame, [config.record_column])
+        for (owner_object, key), name in wanted.items():
+            rows = (objects == owner_object) & (keys == key) & records.notna() & frame[config.value_column].notna()
+            tables[name].update(zip(records[rows], frame.loc[rows, config.value_column]))
+    return tables
 
 
 def build_lookups(
@@ -80,14 +138,23 @@ def build_lookups(
         for frame in frames(spec, archive, lookup.source, chunk_rows):
             if any(c not in frame.columns for c in (*lookup.key, lookup.value)):
                 continue
-            keyed = pd.DataFrame({"key": source_key(frame, lookup.key), "value": frame[lookup.value]}).dropna()
+            values = _amounts(frame[lookup.value]) if lookup.aggregate == "sum" else frame[lookup.value]
+            keyed = pd.DataFrame({"key": source_key(frame, lookup.key), "value": values}).dropna()
             partials.append(keyed.groupby("key")["value"].agg(_aggregate(lookup.aggregate)))
         if partials:
             combined = pd.concat(partials).groupby(level=0).agg(_aggregate(lookup.aggregate))
+            if lookup.aggregate == "sum":  # every other lookup hands on export text; so does a sum
+                combined = combined.map(lambda total: f"{total:.2f}")
             tables[name] = combined.to_dict()
         else:
             tables[name] = {}
     return tables
+
+
+def _amounts(values: pd.Series) -> pd.Series:
+    """'£1,200.00' → 1200.0; what is not an amount is left out of a sum."""
+    digits = values.astype("str").str.replace(r"[^0-9.\-]", "", regex=True)
+    return pd.to_numeric(digits.mask(digits == ""), errors="coerce")
 
 
 def _joined(values: pd.Series) -> str:
@@ -154,26 +221,30 @@ def schema_plan(
     requests: list[NewFieldRequest] = []
     for load in spec.loads:
         source_object = spec.source.objects[load.source]
-        wanted: list[tuple[str, str, str, str, str, tuple[str, ...]]] = []  # name, type, label, column, transform, declared options
+        # name, type, label, column, transform, declared options, transform arguments
+        wanted: list[tuple[str, str, str, str, str, tuple[str, ...], dict[str, Any]]] = []
         if load.custom_fields:
             for definition in custom.get(source_object.custom_fields_for or load.source, []):
-                wanted.append((definition.name, definition.dest_type, definition.label, definition.column, definition.transform,
-                               definition.options))
+                column = "" if definition.lookup else definition.column  # key-value options were read with the pairs
+                wanted.append((definition.name, definition.dest_type, definition.label, column, definition.transform,
+                               definition.options, dict(definition.args)))
         for name, new_field in load.new_fields.items():
             rule = load.fields.get(name)
             column = rule.columns[0] if rule and rule.columns else ""
-            wanted.append((name, new_field.type, new_field.label, column, rule.transform if rule else "text", ()))
+            wanted.append((name, new_field.type, new_field.label, column, rule.transform if rule else "text", (),
+                           dict(rule.args) if rule else {}))
         relations = {name: new_field.relation for name, new_field in load.new_fields.items()}
-        for name, dest_type, label, column, transform_name, declared in wanted:
+        for name, dest_type, label, column, transform_name, declared, args in wanted:
             options: tuple[str, ...] = ()
-            if dest_type.upper() in _CHOICE_TYPES and column:
+            if dest_type.upper() in _CHOICE_TYPES:
                 columns = (
-                    transforms.apply(transform_name, frame[column], {}).values
+                    transforms.apply(transform_name, frame[column], args).values
                     for frame in frames(spec, archive, load.source, chunk_rows)
-                    if column in frame.columns
+                    if column and column in frame.columns
                 )
                 # Values seen in the data first: they are what the records will carry.
-                options = tuple(dict.fromkeys(_observed_options(columns, dest_type.upper()) + declared_values(declared, transform_name)))
+                options = tuple(dict.fromkeys(_observed_options(columns, dest_type.upper())
+                                              + declared_values(declared, transform_name, args)))
             requests.append(NewFieldRequest(target=load.target, name=name, type=dest_type, label=label, options=options,
                                             relation=relations.get(name)))
         requests += _value_map_options(spec, load)
@@ -183,11 +254,11 @@ def schema_plan(
 _CHOICE_TYPES = ("SELECT", "MULTI_SELECT", "SELECTION")  # Twenty's selects, Odoo's selection
 
 
-def declared_values(options: tuple[str, ...], transform_name: str) -> tuple[str, ...]:
+def declared_values(options: tuple[str, ...], transform_name: str, args: dict[str, Any] | None = None) -> tuple[str, ...]:
     """The options a definitions file declares, shaped as the records' values will be."""
     if not options:
         return ()
-    shaped = transforms.apply(transform_name, pd.Series(list(options), dtype="object"), {}).values
+    shaped = transforms.apply(transform_name, pd.Series(list(options), dtype="object"), args or {}).values
     flat: list[str] = []
     for value in shaped.dropna():
         flat += value if isinstance(value, list) else [str(value)]
@@ -215,12 +286,16 @@ def mapping_context(
 ) -> MappingContext:
     """What mapping `load` needs: the owner map, its lookups only, and the custom field definitions."""
     used = {rule.lookup for rule in load.fields.values() if rule.lookup}
+    used |= {rule.repair.lookup for rule in load.fields.values() if rule.repair}
+    custom = read_custom_fields(spec, archive)
+    source_object = spec.source.objects[load.source]
+    own_custom = custom.get(source_object.custom_fields_for or load.source, []) if load.custom_fields else []
     return MappingContext(
         spec=spec,
         owner_ids=owner_map.ids,
         fallback_owner_id=owner_map.fallback_id,
         owner_contact_ids=owner_map.contact_ids,
         fallback_owner_contact_id=owner_map.fallback_contact_id,
-        lookups=build_lookups(spec, archive, sorted(used), chunk_rows),
-        custom_fields=read_custom_fields(spec, archive),
+        lookups={**build_lookups(spec, archive, sorted(used), chunk_rows), **key_value_tables(spec, archive, own_custom, chunk_rows)},
+        custom_fields=custom,
     )

@@ -64,7 +64,8 @@ def _undo(spec: MappingSpec, ledger: Ledger, destination: Destination, context: 
           rows: list[dict[str, Any]], field_names: list[str]) -> Counter[str]:
     created = [r for r in rows if r["created_by_us"]]
     matched = [r for r in rows if r["outcome"] == "matched" and not r["created_by_us"]]
-    merged = [r for r in rows if r["outcome"] == "merged"]
+    # A merged duplicate, or a record another load made and this one only updated (patched): undone with it.
+    merged = [r for r in rows if r["outcome"] in ("merged", "patched")]
     audit, finished = [], []
     for start in range(0, len(created), destination.batch_size):
         part = created[start : start + destination.batch_size]
@@ -81,6 +82,7 @@ def _undo(spec: MappingSpec, ledger: Ledger, destination: Destination, context: 
                           "detail": "rollback: fields written by the migration set back from the before-image"})
     for row in merged:
         finished.append(row["source_key"])
-        audit.append({"source_key": row["source_key"], "action": "forgotten", "dest_id": row["dest_id"], "detail": "rollback: merged duplicate"})
+        audit.append({"source_key": row["source_key"], "action": "forgotten", "dest_id": row["dest_id"],
+                      "detail": f"rollback: {row['outcome']} record, undone with the record it points at"})
     ledger.forget(spec.migration, context.run_id, load.name, finished, audit)
     return Counter(event["action"] for event in audit)
