@@ -10,18 +10,12 @@ being remembered, so memory stays flat whatever `records` is. Every value comes 
 
 from __future__ import annotations
 
-import base64
-import csv
 import random
-import struct
-import unicodedata
-import zlib
 from collections import deque
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, timedelta
-from math import gcd
 from pathlib import Path
 from typing import TypeVar
 
