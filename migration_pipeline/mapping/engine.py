@@ -51,6 +51,7 @@ class MappingContext:
     fallback_owner_id: str | None = None
     owner_contact_ids: dict[str, str] = field(default_factory=dict)  # email → the member's own contact id
     fallback_owner_contact_id: str | None = None
+    fallback_owner_email: str | None = None
     lookups: dict[str, dict[str, str]] = field(default_factory=dict)  # '|'-joined key → value
     custom_fields: dict[str, list[CustomField]] = field(default_factory=dict)  # by source object
 
@@ -120,8 +121,10 @@ def _rule_for(frame: pd.DataFrame, rule: FieldRule, context: MappingContext) -> 
 
 
 def _apply_lookup(frame: pd.DataFrame, rule: FieldRule, context: MappingContext) -> pd.Series:
-    table = context.lookups.get(rule.lookup or "", {})
-    return transforms.map_distinct(source_key(frame, rule.columns), table)
+    found = transforms.map_distinct(source_key(frame, rule.columns), context.lookups.get(rule.lookup or "", {}))
+    if rule.then_lookup:
+        found = transforms.map_distinct(found, context.lookups.get(rule.then_lookup, {}))
+    return found
 
 
 def _repair_keys(frame: pd.DataFrame, rule: FieldRule, context: MappingContext) -> pd.Series:
@@ -134,9 +137,12 @@ def _repair_keys(frame: pd.DataFrame, rule: FieldRule, context: MappingContext) 
 
 def _resolve_owner(values: pd.Series, rule: FieldRule, context: MappingContext) -> tuple[pd.Series, pd.Series, list[Problem]]:
     emails = transforms.apply("lower", values, {}).values
-    contact = rule.owner_record == "contact"
-    ids = transforms.map_distinct(emails, context.owner_contact_ids if contact else context.owner_ids)
-    fallback = context.fallback_owner_contact_id if contact else context.fallback_owner_id
+    tables = {"member": context.owner_ids, "contact": context.owner_contact_ids,
+              "email": {email: email for email in context.owner_ids}}
+    fallbacks = {"member": context.fallback_owner_id, "contact": context.fallback_owner_contact_id,
+                 "email": context.fallback_owner_email}
+    ids = transforms.map_distinct(emails, tables[rule.owner_record])
+    fallback = fallbacks[rule.owner_record]
     unmatched = emails.notna() & ids.isna()
     notes = pd.Series(None, index=values.index, dtype="object")
     owners = context.spec.owners

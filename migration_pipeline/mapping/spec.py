@@ -61,8 +61,11 @@ class FieldRule(_Strict):
     fallback_key: str | None = None  # on_missing: fallback — the related record (source key) to link to instead
     many: bool = False  # a relation to several records: the value is a ';'-separated list of their keys
     owner: bool = False  # resolve a source user email to a destination member id
-    owner_record: Literal["member", "contact"] = "member"  # or the member's own contact (an Odoo message author)
+    # What the owner field holds: the member's id, the member's own contact (an Odoo message author),
+    # or the member's email (a text field on an object with no owner relation, such as a Twenty person)
+    owner_record: Literal["member", "contact", "email"] = "member"
     lookup: str | None = None
+    then_lookup: str | None = None  # a second lookup on the first one's value (a contact's case → its last change)
     fallback: tuple[Fallback, ...] = ()  # tried in order where the value is still empty
     repair: Repair | None = None  # a relation whose key resolves to nothing: re-resolved through a lookup
 
@@ -317,8 +320,11 @@ def _check_references(spec: MappingSpec) -> None:
                 raise ValueError(
                     f"{where}.fields.{field_name}.relation: {rule.relation!r} is not a load listed before it"
                 )
-            if rule.lookup and rule.lookup not in spec.lookups:
-                raise ValueError(f"{where}.fields.{field_name}.lookup: unknown lookup {rule.lookup!r}")
+            for chained in (rule.lookup, rule.then_lookup):
+                if chained and chained not in spec.lookups:
+                    raise ValueError(f"{where}.fields.{field_name}.lookup: unknown lookup {chained!r}")
+            if rule.then_lookup and not rule.lookup:
+                raise ValueError(f"{where}.fields.{field_name}.then_lookup: needs a first `lookup`")
             if rule.repair and (not rule.relation or rule.repair.lookup not in spec.lookups):
                 raise ValueError(f"{where}.fields.{field_name}.repair: needs a relation and a known lookup")
             map_name = rule.args.get("map")

@@ -156,7 +156,7 @@ def _value_map_gaps(spec: MappingSpec, archive: ExportArchive, chunk_rows: int, 
                 continue
             known = {k if value_map.case_sensitive else k.lower() for k in value_map.values}
             missing: Counter[str] = Counter()
-            table = prepare.build_lookups(spec, archive, [rule.lookup], chunk_rows)[rule.lookup] if rule.lookup else None
+            table = prepare.lookup_table(spec, archive, rule, chunk_rows) if rule.lookup else None
             for frame in prepare.frames(spec, archive, load.source, chunk_rows):
                 if all(c in frame.columns for c in rule.columns):
                     raw = transforms.map_distinct(source_key(frame, rule.columns), table) if table is not None else frame[rule.columns[0]]
@@ -234,7 +234,7 @@ def _unmatched_owners(spec: MappingSpec, archive: ExportArchive, owner_map: prep
 
 def _owner_values(spec: MappingSpec, archive: ExportArchive, source: str, rule: FieldRule, chunk_rows: int) -> Iterator[str]:
     """The owner emails a rule reads, through its lookup (user id → email) when it has one."""
-    table = prepare.build_lookups(spec, archive, [rule.lookup], chunk_rows)[rule.lookup] if rule.lookup else None
+    table = prepare.lookup_table(spec, archive, rule, chunk_rows) if rule.lookup else None
     for frame in prepare.frames(spec, archive, source, chunk_rows):
         if any(c not in frame.columns for c in rule.columns):
             continue

@@ -12,7 +12,7 @@ import pandas as pd
 from migration_pipeline.destinations.base import Member, NewFieldRequest, NewObjectRequest
 from migration_pipeline.mapping import transforms
 from migration_pipeline.mapping.engine import CustomField, MappingContext, source_key
-from migration_pipeline.mapping.spec import CustomFields, Load, MappingSpec
+from migration_pipeline.mapping.spec import CustomFields, FieldRule, Load, MappingSpec
 from migration_pipeline.sources.export import DEFAULT_CHUNK_ROWS, ExportArchive, normalize_header
 
 
@@ -151,6 +151,17 @@ def build_lookups(
     return tables
 
 
+def lookup_table(spec: MappingSpec, archive: ExportArchive, rule: FieldRule, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> dict[str, str]:
+    """What a rule's lookup (and its `then_lookup`) gives for each key of the rule's own columns."""
+    names = [name for name in (rule.lookup, rule.then_lookup) if name]
+    tables = build_lookups(spec, archive, names, chunk_rows)
+    first = tables[names[0]]
+    if len(names) == 1:
+        return first
+    second = tables[names[1]]
+    return {key: second[value] for key, value in first.items() if value in second}
+
+
 def _amounts(values: pd.Series) -> pd.Series:
     """'£1,200.00' → 1200.0; what is not an amount is left out of a sum."""
     digits = values.astype("str").str.replace(r"[^0-9.\-]", "", regex=True)
@@ -230,8 +241,10 @@ def schema_plan(
                                definition.options, dict(definition.args)))
         for name, new_field in load.new_fields.items():
             rule = load.fields.get(name)
-            column = rule.columns[0] if rule and rule.columns else ""
-            wanted.append((name, new_field.type, new_field.label, column, rule.transform if rule else "text", (),
+            column = rule.columns[0] if rule and rule.columns and not rule.lookup else ""
+            # A looked-up value's options are the lookup's values, not the key column's.
+            looked_up = tuple(lookup_table(spec, archive, rule, chunk_rows).values()) if rule and rule.lookup else ()
+            wanted.append((name, new_field.type, new_field.label, column, rule.transform if rule else "text", looked_up,
                            dict(rule.args) if rule else {}))
         relations = {name: new_field.relation for name, new_field in load.new_fields.items()}
         for name, dest_type, label, column, transform_name, declared, args in wanted:
@@ -285,7 +298,7 @@ def mapping_context(
     spec: MappingSpec, archive: ExportArchive, owner_map: OwnerMap, load: Load, chunk_rows: int = DEFAULT_CHUNK_ROWS
 ) -> MappingContext:
     """What mapping `load` needs: the owner map, its lookups only, and the custom field definitions."""
-    used = {rule.lookup for rule in load.fields.values() if rule.lookup}
+    used = {name for rule in load.fields.values() for name in (rule.lookup, rule.then_lookup) if name}
     used |= {rule.repair.lookup for rule in load.fields.values() if rule.repair}
     custom = read_custom_fields(spec, archive)
     source_object = spec.source.objects[load.source]
@@ -296,6 +309,7 @@ def mapping_context(
         fallback_owner_id=owner_map.fallback_id,
         owner_contact_ids=owner_map.contact_ids,
         fallback_owner_contact_id=owner_map.fallback_contact_id,
+        fallback_owner_email=owner_map.fallback_email,
         lookups={**build_lookups(spec, archive, sorted(used), chunk_rows), **key_value_tables(spec, archive, own_custom, chunk_rows)},
         custom_fields=custom,
     )
