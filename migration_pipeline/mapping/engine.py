@@ -197,6 +197,8 @@ def map_chunk(load: Load, frame: pd.DataFrame, context: MappingContext) -> Mappe
             continue
         result = _rule_for(frame, rule, context)
         values = result.values
+        if rule.lookup and rule.required and not rule.fallback:
+            problems += _lookup_misses(frame, values, name, rule, context)
         flagged = result.problems.notna() if result.problems is not None else pd.Series(False, index=frame.index)
         if result.problems is not None:
             problems += _problems(result.problems, name, rule)
@@ -231,6 +233,15 @@ def map_chunk(load: Load, frame: pd.DataFrame, context: MappingContext) -> Mappe
         out[DEDUPE] = dedupe_value(out[load.dedupe_on]) if load.dedupe_on in out else None
     out[NOTES] = notes
     return MappedChunk(out, _unique(problems), deferred)
+
+
+def _lookup_misses(frame: pd.DataFrame, values: pd.Series, name: str, rule: FieldRule, context: MappingContext) -> list[Problem]:
+    """A required looked-up value that is missing because the lookup does not know the row's key."""
+    keys = source_key(frame, rule.columns)
+    source = context.spec.lookups[rule.lookup or ""].source
+    missed = keys.notna() & values.isna()
+    return [Problem(i, name, f"{name} ← {', '.join(rule.columns)}: {key!r} is not in {source}; add it there or fix the row")
+            for i, key in keys[missed].items()]
 
 
 def _problems(problem_texts: pd.Series, name: str, rule: FieldRule) -> list[Problem]:

@@ -244,8 +244,12 @@ def schema_plan(
             column = rule.columns[0] if rule and rule.columns and not rule.lookup else ""
             # A looked-up value's options are the lookup's values, not the key column's.
             looked_up = tuple(lookup_table(spec, archive, rule, chunk_rows).values()) if rule and rule.lookup else ()
-            wanted.append((name, new_field.type, new_field.label, column, rule.transform if rule else "text", looked_up,
-                           dict(rule.args) if rule else {}))
+            transform_name, args = (rule.transform, dict(rule.args)) if rule else ("text", {})
+            if transform_name == "value_map":  # a new select fed by a value map offers what the map can give
+                value_map = spec.value_maps[args["map"]]
+                column, transform_name, args = "", "text", {}
+                looked_up = tuple(sorted({*value_map.values.values(), *([value_map.default] if value_map.default else [])}))
+            wanted.append((name, new_field.type, new_field.label, column, transform_name, looked_up, args))
         relations = {name: new_field.relation for name, new_field in load.new_fields.items()}
         for name, dest_type, label, column, transform_name, declared, args in wanted:
             options: tuple[str, ...] = ()
