@@ -10,9 +10,13 @@ from typing import Any
 import dagster as dg
 
 
-def _generate(args: argparse.Namespace) -> int:
-    from migration_pipeline.generator.perfect_portal import generate_export
+GENERATORS = ("perfect_portal", "profi", "oplacrm", "backdocket")  # modules of migration_pipeline.generator
 
+
+def _generate(args: argparse.Namespace) -> int:
+    from importlib import import_module
+
+    generate_export = import_module(f"migration_pipeline.generator.{args.source}").generate_export
     counts = generate_export(args.out, records=args.records, seed=args.seed, dirty_rate=args.dirty_rate, with_files=not args.no_files)
     for name, rows in counts.items():
         print(f"{rows:>10,}  {name}")
@@ -109,7 +113,8 @@ def _job_command(commands: Any, name: str, text: str, handler: Any) -> argparse.
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="migration-pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    generate = commands.add_parser("generate", help="write a seeded Perfect Portal export of any size")
+    generate = commands.add_parser("generate", help="write a seeded source export of any size, dirty cases included")
+    generate.add_argument("--source", choices=GENERATORS, default="perfect_portal")
     generate.add_argument("--out", required=True)
     generate.add_argument("--records", type=int, default=1000)
     generate.add_argument("--seed", type=int, default=7)

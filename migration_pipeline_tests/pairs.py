@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import sqlalchemy as sa
 
 from migration_pipeline.destinations.twenty import TwentyDestination
+from migration_pipeline.ledger.store import Ledger, audit_log, quarantine
 from migration_pipeline.mapping.spec import MappingSpec, load_spec
 from migration_pipeline.sources.export import ExportArchive
 from migration_pipeline_tests.conftest import ROOT
@@ -105,3 +107,24 @@ def source_rows(run: PairRun, file_name: str) -> dict[str, dict[str, str]]:
         for record in frame.to_dict("records"):
             rows[str(next(iter(record.values())))] = record
     return rows
+
+
+def audit_rows(run: PairRun, load: str, action: str | None = None) -> list[dict[str, Any]]:
+    """The audit log of one load, every run, as the ledger holds it."""
+    query = sa.select(audit_log).where(audit_log.c.migration == run.spec.migration, audit_log.c.load == load)
+    if action:
+        query = query.where(audit_log.c.action == action)
+    return _ledger_query(run, query)
+
+
+def quarantine_rows(run: PairRun, load: str) -> list[dict[str, Any]]:
+    return _ledger_query(run, sa.select(quarantine).where(quarantine.c.migration == run.spec.migration, quarantine.c.load == load))
+
+
+def _ledger_query(run: PairRun, query: Any) -> list[dict[str, Any]]:
+    ledger = Ledger(run.ledger_url)
+    try:
+        with ledger.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
+    finally:
+        ledger.dispose()
