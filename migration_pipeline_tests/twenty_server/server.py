@@ -65,6 +65,11 @@ class TwentyServer(LocalServer):
         with self.workspace.lock:
             return self.workspace.member_id(email)
 
+    def invite_member(self, email: str) -> None:
+        """What an admin does in Twenty's settings: the person becomes a workspace member."""
+        with self.workspace.lock:
+            self.workspace.add_member(email)
+
     def file_bytes(self, key: str) -> bytes:
         """Bytes of an upload: key is the v1.5 path (`attachment/<uuid>.txt`) or the v2.4 file id."""
         with self.workspace.lock:

@@ -33,7 +33,7 @@ class Workspace:
         self.schema_name = "workspace_" + "".join(secrets.choice(alphabet) for _ in range(25))
         self._positions: dict[str, int] = {}
         for email in members:
-            self._add_member(email)
+            self.add_member(email)
 
     # ---- lookups -------------------------------------------------------------------------
     def object_by_plural(self, plural: str) -> ObjectDef | None:
@@ -103,7 +103,7 @@ class Workspace:
                 row[name] = self.actor()
         return row
 
-    def _add_member(self, email: str) -> None:
+    def add_member(self, email: str) -> None:
         obj = self.objects["workspaceMember"]
         member_id = stable_id("workspaceMember", email.lower())
         row = self.blank_row(obj, member_id, self.created_at)
