@@ -22,6 +22,7 @@ NOTES = "_notes"
 DEDUPE = "_dedupe"
 REF = "ref:"
 REPAIR = "repair:"  # a relation's second key, tried where its own resolves to nothing
+IDENTITY = "identity:"  # context.lookups entry: key → deduplicated record, for lookups that follow duplicates
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,11 @@ def _rule_for(frame: pd.DataFrame, rule: FieldRule, context: MappingContext) -> 
 
 
 def _apply_lookup(frame: pd.DataFrame, rule: FieldRule, context: MappingContext) -> pd.Series:
-    found = transforms.map_distinct(source_key(frame, rule.columns), context.lookups.get(rule.lookup or "", {}))
+    keys = source_key(frame, rule.columns)
+    identities = context.lookups.get(IDENTITY + (rule.lookup or ""))
+    if identities is not None:  # a duplicate's rows count as its record's
+        keys = transforms.map_distinct(keys, identities).where(lambda found: found.notna(), keys)
+    found = transforms.map_distinct(keys, context.lookups.get(rule.lookup or "", {}))
     if rule.then_lookup:
         found = transforms.map_distinct(found, context.lookups.get(rule.then_lookup, {}))
     return found

@@ -192,6 +192,14 @@ class ValueMap(_Strict):
     create_options: bool = False  # add the mapped values to the destination select (pipeline stages)
 
 
+class SameRecord(_Strict):
+    """Which rows of an object are one record after deduplication: rows sharing `by` (an email)."""
+
+    source: str
+    key: str
+    by: str
+
+
 class Lookup(_Strict):
     """An aggregate over another source object, joined on `key` (e.g. stage-entered time)."""
 
@@ -203,6 +211,9 @@ class Lookup(_Strict):
     # The plan reports rows with no entry when every row should have one (a matter's stage history);
     # not when most rows have none (a contact's cases: only clients have them).
     every_row: bool = True
+    # The key names a record of `same_record_as.source` that may be a duplicate (two contacts with one
+    # email): rows of duplicates then count as the same record's, so a merged contact's cases stay.
+    same_record_as: SameRecord | None = None
 
 
 class Owners(_Strict):
@@ -340,8 +351,9 @@ def _check_references(spec: MappingSpec) -> None:
             raise ValueError(f"{where}.name: duplicate load name {load.name!r}")
         seen.append(load.name)
     for name, lookup in spec.lookups.items():
-        if lookup.source not in objects:
-            raise ValueError(f"lookups.{name}.source: unknown source object {lookup.source!r}")
+        for source in (lookup.source, lookup.same_record_as.source if lookup.same_record_as else lookup.source):
+            if source not in objects:
+                raise ValueError(f"lookups.{name}.source: unknown source object {source!r}")
     for index, review in enumerate(spec.review):
         if review.source not in objects:
             raise ValueError(f"review[{index}].source: unknown source object {review.source!r}")

@@ -11,7 +11,7 @@ import pandas as pd
 
 from migration_pipeline.destinations.base import Member, NewFieldRequest, NewObjectRequest
 from migration_pipeline.mapping import transforms
-from migration_pipeline.mapping.engine import CustomField, MappingContext, source_key
+from migration_pipeline.mapping.engine import IDENTITY, CustomField, MappingContext, dedupe_value, source_key
 from migration_pipeline.mapping.spec import CustomFields, FieldRule, Load, MappingSpec
 from migration_pipeline.sources.export import DEFAULT_CHUNK_ROWS, ExportArchive, normalize_header
 
@@ -35,6 +35,13 @@ def x_snake_case(label: str) -> str:
 def frames(spec: MappingSpec, archive: ExportArchive, object_name: str, chunk_rows: int) -> Iterator[pd.DataFrame]:
     for chunk in archive.read_chunks(spec.source.objects[object_name].file, chunk_rows):
         yield chunk.frame
+
+
+def load_frames(spec: MappingSpec, archive: ExportArchive, load: Load, chunk_rows: int) -> Iterator[pd.DataFrame]:
+    """The rows a load reads: its source object's, then the records it adds itself (`synthetic`)."""
+    yield from frames(spec, archive, load.source, chunk_rows)
+    if load.synthetic:
+        yield pd.DataFrame([dict(row) for row in load.synthetic], dtype="object")
 
 
 def read_custom_fields(spec: MappingSpec, archive: ExportArchive) -> dict[str, list[CustomField]]:
@@ -134,12 +141,16 @@ def build_lookups(
     tables: dict[str, dict[str, str]] = {}
     for name in names:
         lookup = spec.lookups[name]
+        identities = record_identities(spec, archive, name, chunk_rows)
         partials = []
         for frame in frames(spec, archive, lookup.source, chunk_rows):
             if any(c not in frame.columns for c in (*lookup.key, lookup.value)):
                 continue
             values = _amounts(frame[lookup.value]) if lookup.aggregate == "sum" else frame[lookup.value]
-            keyed = pd.DataFrame({"key": source_key(frame, lookup.key), "value": values}).dropna()
+            keys = source_key(frame, lookup.key)
+            if identities is not None:
+                keys = transforms.map_distinct(keys, identities).where(lambda found: found.notna(), keys)
+            keyed = pd.DataFrame({"key": keys, "value": values}).dropna()
             partials.append(keyed.groupby("key")["value"].agg(_aggregate(lookup.aggregate)))
         if partials:
             combined = pd.concat(partials).groupby(level=0).agg(_aggregate(lookup.aggregate))
@@ -151,11 +162,31 @@ def build_lookups(
     return tables
 
 
+def record_identities(spec: MappingSpec, archive: ExportArchive, lookup_name: str,
+                      chunk_rows: int = DEFAULT_CHUNK_ROWS) -> dict[str, str] | None:
+    """Key → the record it is after deduplication ('=' + the folded email), for a lookup that follows
+    duplicates; None for one that does not. Keys with no email stay themselves."""
+    same = spec.lookups[lookup_name].same_record_as
+    if same is None:
+        return None
+    identities: dict[str, str] = {}
+    for frame in frames(spec, archive, same.source, chunk_rows):
+        if same.key in frame.columns and same.by in frame.columns:
+            folded = dedupe_value(frame[same.by])
+            keys = source_key(frame, [same.key])
+            present = keys.notna() & folded.notna()
+            identities.update(zip(keys[present], "=" + folded[present]))
+    return identities
+
+
 def lookup_table(spec: MappingSpec, archive: ExportArchive, rule: FieldRule, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> dict[str, str]:
     """What a rule's lookup (and its `then_lookup`) gives for each key of the rule's own columns."""
     names = [name for name in (rule.lookup, rule.then_lookup) if name]
     tables = build_lookups(spec, archive, names, chunk_rows)
     first = tables[names[0]]
+    identities = record_identities(spec, archive, names[0], chunk_rows)
+    if identities is not None:  # keyed by the row's own key, as the rule reads it
+        first = {**first, **{key: first[identity] for key, identity in identities.items() if identity in first}}
     if len(names) == 1:
         return first
     second = tables[names[1]]
@@ -256,7 +287,7 @@ def schema_plan(
             if dest_type.upper() in _CHOICE_TYPES:
                 columns = (
                     transforms.apply(transform_name, frame[column], args).values
-                    for frame in frames(spec, archive, load.source, chunk_rows)
+                    for frame in load_frames(spec, archive, load, chunk_rows)
                     if column and column in frame.columns
                 )
                 # Values seen in the data first: they are what the records will carry.
@@ -307,6 +338,8 @@ def mapping_context(
     custom = read_custom_fields(spec, archive)
     source_object = spec.source.objects[load.source]
     own_custom = custom.get(source_object.custom_fields_for or load.source, []) if load.custom_fields else []
+    identities = {f"{IDENTITY}{name}": table for name in sorted(used)
+                  if (table := record_identities(spec, archive, name, chunk_rows)) is not None}
     return MappingContext(
         spec=spec,
         owner_ids=owner_map.ids,
@@ -314,6 +347,7 @@ def mapping_context(
         owner_contact_ids=owner_map.contact_ids,
         fallback_owner_contact_id=owner_map.fallback_contact_id,
         fallback_owner_email=owner_map.fallback_email,
-        lookups={**build_lookups(spec, archive, sorted(used), chunk_rows), **key_value_tables(spec, archive, own_custom, chunk_rows)},
+        lookups={**build_lookups(spec, archive, sorted(used), chunk_rows), **key_value_tables(spec, archive, own_custom, chunk_rows),
+                 **identities},
         custom_fields=custom,
     )
