@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import csv
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import pytest
 import sqlalchemy as sa
 
 from migration_pipeline.destinations.twenty import TwentyDestination
 from migration_pipeline.ledger.store import Ledger, audit_log, quarantine
 from migration_pipeline.mapping.spec import MappingSpec, load_spec
+from migration_pipeline.pipeline.payloads import destination_id
 from migration_pipeline.sources.export import ExportArchive
 from migration_pipeline_tests.conftest import ROOT
-from migration_pipeline_tests.helpers import check_results, materialize_all, write_members
+from migration_pipeline_tests.helpers import check_results, materialize_all, resources, write_members
 from migration_pipeline_tests.twenty_server import TwentyConfig, TwentyServer
 
 KEY = "test-key-not-a-secret"
@@ -64,6 +67,7 @@ class PairRun:
     out: Path
     results: list[Any] = field(default_factory=list)
     server: TwentyServer | None = None
+    schema_before: dict[str, Any] = field(default_factory=dict)  # the workspace's fields before the migration
 
     def checks(self, run: int = 0) -> dict[str, dict]:
         return check_results(self.results[run])
@@ -72,6 +76,26 @@ class PairRun:
         result = _materialize(self)
         self.results.append(result)
         return result
+
+
+def pair_fixture(name: str, version: str) -> Any:
+    """A module fixture: the pair's sample loaded once into a Twenty test server of `version`."""
+    @pytest.fixture(scope="module")
+    def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PairRun]:
+        loaded = start_pair(name, version, tmp_path_factory.mktemp(name))
+        yield loaded
+        if loaded.server:
+            loaded.server.stop()
+
+    return run
+
+
+def record(run: PairRun, target: str, load: str, key: str) -> dict[str, Any]:
+    """The destination record a load made of one source row (ids are derived from the key)."""
+    wanted = destination_id(run.spec.migration, load, key)
+    found = [r for r in run.server.records(target) if r["id"] == wanted] if run.server else []
+    assert found, f"{load} {key} is not in the destination"
+    return found[0]
 
 
 def twenty_destination(server: TwentyServer) -> TwentyDestination:
@@ -94,8 +118,25 @@ def start_pair(name: str, version: str | None, tmp: Path) -> PairRun:
     if version is not None:
         server = TwentyServer(TwentyConfig(version=version, api_key=KEY, members=pair.members(), rest_rate_limit=UNLIMITED)).start()
     run = PairRun(pair, pair.spec(), export, f"sqlite:///{tmp / 'ledger.sqlite'}", tmp, server=server)
+    run.schema_before = workspace_schema(server) if server else {}
     run.run_again()
     return run
+
+
+def workspace_schema(server: TwentyServer) -> dict[str, Any]:
+    """Every object's fields, and the options of each select, as the metadata API reports them."""
+    objects = twenty_destination(server).workspace(refresh=True).objects
+    return {plural: {name: sorted(o["value"] for o in f.get("options") or []) for name, f in info.fields.items()}
+            for plural, info in objects.items()}
+
+
+def run_job(run: PairRun, job: Any, run_config: dict[str, Any] | None = None) -> Any:
+    """One of the migration's other jobs (reconcile, rollback) on the pair's export and destination."""
+    destination = twenty_destination(run.server) if run.server else None
+    members = None if run.server else run.out / "members.csv"
+    with dg.instance_for_test() as instance:
+        return job.execute_in_process(resources=resources(run.spec, run.export, run.ledger_url, run.out, members, destination),
+                                      instance=instance, raise_on_error=False, run_config=run_config or {})
 
 
 def source_rows(run: PairRun, file_name: str) -> dict[str, dict[str, str]]:

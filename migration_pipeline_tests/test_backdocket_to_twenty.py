@@ -4,28 +4,17 @@ them), loaded into the Twenty test server (v1.5) through the real asset graph.""
 from decimal import Decimal
 
 import pandas as pd
-import pytest
 
 from migration_pipeline.pipeline.payloads import destination_id
 from migration_pipeline.pipeline.plan import build_plan
 from migration_pipeline.sources.export import ExportArchive
-from migration_pipeline_tests.pairs import audit_rows, quarantine_rows, source_rows, start_pair, twenty_destination
+from migration_pipeline_tests.pairs import audit_rows, quarantine_rows, pair_fixture, record, source_rows, twenty_destination
 
 MIGRATION = "backdocket_to_twenty"
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    loaded = start_pair("backdocket", "v1.5", tmp_path_factory.mktemp("backdocket"))
-    yield loaded
-    loaded.server.stop()
+run = pair_fixture("backdocket", "v1.5")
 
-
-def record(run, target: str, load: str, key: str) -> dict:
-    wanted = destination_id(MIGRATION, load, key)
-    found = [r for r in run.server.records(target) if r["id"] == wanted]
-    assert found, f"{load} {key} is not in the destination"
-    return found[0]
 
 
 def person_id(run, contact: str) -> str:

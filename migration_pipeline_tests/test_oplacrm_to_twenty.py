@@ -4,30 +4,19 @@ them), loaded into the Twenty test server (v2.4) through the real asset graph.""
 import csv
 
 import pandas as pd
-import pytest
 
 from migration_pipeline.pipeline.payloads import destination_id
 from migration_pipeline.pipeline.plan import build_plan
 from migration_pipeline.sources.export import ExportArchive
-from migration_pipeline_tests.pairs import audit_rows, quarantine_rows, source_rows, start_pair, twenty_destination
+from migration_pipeline_tests.pairs import audit_rows, quarantine_rows, pair_fixture, record, source_rows, twenty_destination
 
 MIGRATION = "oplacrm_to_twenty"
 FORMER_REP = "former.rep@tanjongsupply.example"  # in users.csv, inactive, never invited to Twenty
 HELD_PAIR = ("e0ce22fd-470b-4e1b-af7c-b9c440972e38", "ed449750-c6e6-437f-9cfd-ca6b2485c3e7")  # joint opportunities
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    loaded = start_pair("oplacrm", "v2.4", tmp_path_factory.mktemp("oplacrm"))
-    yield loaded
-    loaded.server.stop()
+run = pair_fixture("oplacrm", "v2.4")
 
-
-def record(run, target: str, load: str, key: str) -> dict:
-    wanted = destination_id(MIGRATION, load, key)
-    found = [r for r in run.server.records(target) if r["id"] == wanted]
-    assert found, f"{load} {key} is not in the destination"
-    return found[0]
 
 
 def full_key(run, file_name: str, prefix: str) -> str:
