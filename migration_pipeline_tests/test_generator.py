@@ -8,71 +8,45 @@ and memory does not grow with the export's size.
 from __future__ import annotations
 
 import base64
-import csv
-import json
 import re
-import subprocess
-import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from migration_pipeline.generator.perfect_portal import generate_export
+from migration_pipeline_tests import generator_checks as checks
+from migration_pipeline_tests.generator_checks import at_least_two
 
 CSV_FILES = {
     "clients.csv", "contacts.csv", "matters.csv", "matter_stage_history.csv", "activities.csv",
     "tasks.csv", "documents.csv", "users.csv", "third_party_access.csv", "portal_access.csv",
     "sms_log.csv", "automation_rules.csv", "custom_field_definitions.csv",
 }
+# Each file's key column and the form every key takes.
+KEYS = {"clients.csv": ("client_id", r"C-\d{6}"), "contacts.csv": ("contact_id", r"P-\d{6}"),
+        "matters.csv": ("matter_id", r"M-\d{6}"), "matter_stage_history.csv": ("history_id", r"H-\d{6}"),
+        "activities.csv": ("activity_id", r"A-\d{6}"), "tasks.csv": ("task_id", r"T-\d{6}"),
+        "documents.csv": ("document_id", r"D-\d{6}"), "users.csv": ("user_id", r"U-\d{6}"),
+        "third_party_access.csv": ("party_id", r"TP-\d{6}"), "portal_access.csv": ("portal_user_id", r"PU-\d{6}"),
+        "sms_log.csv": ("sms_id", r"S-\d{6}"), "automation_rules.csv": ("rule_id", r"R-\d{6}")}
 ODD_STAGES = {"Settlement Pending", "On Hold - Client"}
 
 
 def read_rows(export: Path, name: str) -> list[dict[str, str]]:
-    """Rows of one file as the reader would see them (headers folded to snake_case).
-
-    clients.csv is cp1252 with ';'; contacts.csv keeps its stray cp1252 bytes as surrogates.
-    """
+    """clients.csv is cp1252 with ';'; contacts.csv keeps its stray cp1252 bytes as surrogates."""
     encoding, delimiter = ("cp1252", ";") if name == "clients.csv" else ("utf-8-sig", ",")
-    with open(export / name, encoding=encoding, errors="surrogateescape", newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
-        header = [re.sub(r"[^0-9a-z]+", "_", column.lower()).strip("_") for column in next(reader)]
-        return [dict(zip(header, row, strict=True)) for row in reader]
+    return checks.read_csv(export / name, encoding, delimiter, errors="surrogateescape")
 
 
-@pytest.fixture(scope="module")
-def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
-    out = tmp_path_factory.mktemp("perfect_portal")
-    return out, generate_export(out, records=500)
-
-
-@pytest.fixture(scope="module")
-def rows(export: tuple[Path, dict[str, int]]) -> dict[str, list[dict[str, str]]]:
-    out, _ = export
-    return {name: read_rows(out, name) for name in CSV_FILES}
-
-
-def at_least_two(found: list) -> None:
-    assert len(found) >= 2, found
+export, rows = checks.export_fixtures(generate_export, CSV_FILES, read_rows)
 
 
 def test_same_seed_gives_identical_bytes(tmp_path: Path) -> None:
-    first, second, other = tmp_path / "a", tmp_path / "b", tmp_path / "c"
-    generate_export(first, records=300, seed=11)
-    generate_export(second, records=300, seed=11)
-    generate_export(other, records=300, seed=12)
-
-    def snapshot(root: Path) -> dict[str, bytes]:
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-    assert snapshot(first) == snapshot(second)
-    assert snapshot(first) != snapshot(other)
+    checks.assert_same_seed_gives_identical_bytes(generate_export, tmp_path)
 
 
 def test_returned_counts_match_the_files(export, rows) -> None:
-    _, counts = export
-    assert set(counts) == CSV_FILES
-    assert {name: len(found) for name, found in rows.items()} == counts
+    checks.assert_counts_match_the_files(export[1], rows, CSV_FILES)
 
 
 def test_rows_are_split_as_requested(export) -> None:
@@ -84,27 +58,15 @@ def test_rows_are_split_as_requested(export) -> None:
 
 
 def test_keys_are_unique_and_well_formed(rows) -> None:
-    keys = {"clients.csv": ("client_id", r"C-\d{6}"), "contacts.csv": ("contact_id", r"P-\d{6}"),
-            "matters.csv": ("matter_id", r"M-\d{6}"), "matter_stage_history.csv": ("history_id", r"H-\d{6}"),
-            "activities.csv": ("activity_id", r"A-\d{6}"), "tasks.csv": ("task_id", r"T-\d{6}"),
-            "documents.csv": ("document_id", r"D-\d{6}"), "users.csv": ("user_id", r"U-\d{6}"),
-            "third_party_access.csv": ("party_id", r"TP-\d{6}"), "portal_access.csv": ("portal_user_id", r"PU-\d{6}"),
-            "sms_log.csv": ("sms_id", r"S-\d{6}"), "automation_rules.csv": ("rule_id", r"R-\d{6}")}
-    for name, (column, pattern) in keys.items():
-        values = [row[column] for row in rows[name]]
-        assert len(set(values)) == len(values), name
-        assert all(re.fullmatch(pattern, value) for value in values), name
+    checks.assert_keys_are_unique_and_well_formed(rows, KEYS)
 
 
 def test_timestamps_are_iso_and_never_modified_before_created(rows) -> None:
-    pairs = {"clients.csv": "created_at", "contacts.csv": "created_at", "matters.csv": "created_at",
-             "activities.csv": "occurred_at", "tasks.csv": "created_at", "documents.csv": "uploaded_at",
-             "third_party_access.csv": "granted_at"}
+    created = {"clients.csv": "created_at", "contacts.csv": "created_at", "matters.csv": "created_at",
+               "activities.csv": "occurred_at", "tasks.csv": "created_at", "documents.csv": "uploaded_at",
+               "third_party_access.csv": "granted_at"}
     stamp = re.compile(r"202[1-6]-\d\d-\d\dT\d\d:\d\d:00")
-    for name, created in pairs.items():
-        for row in rows[name]:
-            assert stamp.fullmatch(row[created]) and stamp.fullmatch(row["modified_at"]), row
-            assert row["modified_at"] >= row[created], row
+    checks.assert_never_changed_before_created(rows, created, "modified_at", stamp)
 
 
 def test_stage_histories_climb_to_the_current_stage(rows) -> None:
@@ -153,9 +115,7 @@ def test_about_a_third_of_emails_are_html(rows) -> None:
 
 
 def test_duplicate_contacts_differ_only_in_case_and_spaces(rows) -> None:
-    tidy = Counter(row["email"] for row in rows["contacts.csv"])
-    retyped = [row["email"] for row in rows["contacts.csv"] if row["email"] != row["email"].strip().lower()]
-    at_least_two([email for email in retyped if tidy[email.strip().lower()]])
+    at_least_two(checks.retyped_duplicates(rows["contacts.csv"]))
 
 
 def test_matters_without_a_client_or_with_a_missing_one(rows) -> None:
@@ -237,8 +197,7 @@ def test_document_files_are_written_except_the_missing_ones(export, rows) -> Non
 
 
 def test_without_files_nothing_is_written_under_files(tmp_path: Path) -> None:
-    generate_export(tmp_path, records=300, with_files=False)
-    assert not (tmp_path / "files").exists()
+    checks.assert_no_files_folder_without_files(generate_export, tmp_path)
 
 
 def test_no_dirt_at_rate_zero(tmp_path: Path) -> None:
@@ -249,21 +208,6 @@ def test_no_dirt_at_rate_zero(tmp_path: Path) -> None:
 
 # --- streaming ----------------------------------------------------------------------------------
 
-_MEASURE = """
-import json, resource, sys
-from migration_pipeline.generator.perfect_portal import generate_export
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-counts = generate_export(sys.argv[1], records=int(sys.argv[2]), with_files=False)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"growth_kb": after - before, "rows": sum(counts.values())}))
-"""
-
 
 def test_memory_does_not_grow_with_the_export(tmp_path: Path) -> None:
-    """Peak RSS of a fresh interpreter, before and after writing 200k records (files skipped: they
-    only cost disk time, not memory)."""
-    result = subprocess.run([sys.executable, "-c", _MEASURE, str(tmp_path), "200000"],
-                            capture_output=True, text=True, check=True, timeout=120)
-    measured = json.loads(result.stdout)
-    assert measured["rows"] > 200_000
-    assert measured["growth_kb"] < 150 * 1024, measured
+    checks.assert_memory_does_not_grow("migration_pipeline.generator.perfect_portal", tmp_path)

@@ -8,11 +8,8 @@ memory does not grow with the export's size.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
-import subprocess
-import sys
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from migration_pipeline.generator.backdocket import generate_export
+from migration_pipeline_tests import generator_checks as checks
+from migration_pipeline_tests.generator_checks import Rows, at_least_two
 
 CSV_FILES = {
     "users.csv", "firms.csv", "contacts.csv", "cases.csv", "case_status_history.csv", "intakes.csv",
@@ -41,60 +40,31 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "backdocket"
 
 
 def read_rows(export: Path, name: str) -> list[dict[str, str]]:
-    """Rows of one file as the reader would see them (headers folded to snake_case). contacts.csv
-    is Windows-1252 in a dirty export; every other file is UTF-8."""
-    encoding = "cp1252" if name == "contacts.csv" else "utf-8"
-    with open(export / name, encoding=encoding, newline="") as handle:
-        reader = csv.reader(handle)
-        header = [re.sub(r"[^0-9a-z]+", "_", column.lower()).strip("_") for column in next(reader)]
-        return [dict(zip(header, row, strict=True)) for row in reader]
+    """contacts.csv is Windows-1252 in a dirty export; every other file is UTF-8."""
+    return checks.read_csv(export / name, "cp1252" if name == "contacts.csv" else "utf-8")
 
 
-@pytest.fixture(scope="module")
-def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
-    out = tmp_path_factory.mktemp("backdocket")
-    return out, generate_export(out, records=500)
+export, rows = checks.export_fixtures(generate_export, CSV_FILES, read_rows)
 
 
-@pytest.fixture(scope="module")
-def rows(export: tuple[Path, dict[str, int]]) -> dict[str, list[dict[str, str]]]:
-    out, _ = export
-    return {name: read_rows(out, name) for name in CSV_FILES}
-
-
-def ids(rows: dict[str, list[dict[str, str]]], name: str, column: str) -> set[str]:
+def ids(rows: Rows, name: str, column: str) -> set[str]:
     return {row[column] for row in rows[name]}
-
-
-def at_least_two(found: list) -> None:
-    assert len(found) >= 2, found
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 # --- shape ------------------------------------------------------------------------------------
 
 
 def test_same_seed_gives_identical_bytes(tmp_path: Path) -> None:
-    first, second, other = tmp_path / "a", tmp_path / "b", tmp_path / "c"
-    generate_export(first, records=300, seed=11)
-    generate_export(second, records=300, seed=11)
-    generate_export(other, records=300, seed=12)
-    assert snapshot(first) == snapshot(second)
-    assert snapshot(first) != snapshot(other)
+    checks.assert_same_seed_gives_identical_bytes(generate_export, tmp_path)
 
 
 def test_the_committed_sample_is_what_the_generator_writes(tmp_path: Path) -> None:
     generate_export(tmp_path, records=360, seed=2024, dirty_rate=0.06)
-    assert snapshot(tmp_path) == snapshot(SAMPLE)
+    assert checks.snapshot(tmp_path) == checks.snapshot(SAMPLE)
 
 
 def test_returned_counts_match_the_files(export, rows) -> None:
-    _, counts = export
-    assert set(counts) == CSV_FILES
-    assert {name: len(found) for name, found in rows.items()} == counts
+    checks.assert_counts_match_the_files(export[1], rows, CSV_FILES)
 
 
 def test_rows_are_split_as_requested(export) -> None:
@@ -117,10 +87,7 @@ def test_keys_are_unique_and_well_formed(rows) -> None:
             "court_jurisdictions.csv": ("jurisdiction_id", r"J-\d{3}"),
             "invoices.csv": ("invoice_id", r"INV-\d{6}"), "notes.csv": ("note_id", r"N-\d{6}"),
             "workflows.csv": ("workflow_id", r"WF-\d{2}")}
-    for name, (column, pattern) in keys.items():
-        values = [row[column] for row in rows[name]]
-        assert len(set(values)) == len(values), name
-        assert all(re.fullmatch(pattern, value) for value in values), name
+    checks.assert_keys_are_unique_and_well_formed(rows, keys)
     for name, column in (("cases.csv", "case_number"), ("invoices.csv", "invoice_number"),
                          ("firms.csv", "name"), ("firms.csv", "domain"), ("users.csv", "email")):
         values = [row[column] for row in rows[name]]
@@ -129,13 +96,10 @@ def test_keys_are_unique_and_well_formed(rows) -> None:
 
 
 def test_timestamps_are_iso_and_never_updated_before_created(rows) -> None:
-    pairs = {"firms.csv": "created_at", "contacts.csv": "created_at", "cases.csv": "created_at",
-             "intakes.csv": "created_at", "tasks.csv": "created_at", "calendar_events.csv": "created_at",
-             "notes.csv": "created_at", "documents.csv": "uploaded_at"}
-    for name, created in pairs.items():
-        for row in rows[name]:
-            assert ISO_STAMP.fullmatch(row[created]) and ISO_STAMP.fullmatch(row["updated_at"]), row
-            assert row["updated_at"] >= row[created], row
+    created = {"firms.csv": "created_at", "contacts.csv": "created_at", "cases.csv": "created_at",
+               "intakes.csv": "created_at", "tasks.csv": "created_at", "calendar_events.csv": "created_at",
+               "notes.csv": "created_at", "documents.csv": "uploaded_at"}
+    checks.assert_never_changed_before_created(rows, created, "updated_at", ISO_STAMP)
     for name in ("liens.csv", "insurance_policies.csv", "invoices.csv", "court_jurisdictions.csv"):
         assert all(ISO_STAMP.fullmatch(row["updated_at"]) for row in rows[name]), name
     for row in rows["calendar_events.csv"]:
@@ -295,9 +259,7 @@ def test_contact_emails_are_unique_apart_from_the_dirty_ones(rows) -> None:
 
 
 def test_duplicate_contacts_differ_only_in_case_and_spaces(rows) -> None:
-    tidy = Counter(row["email"] for row in rows["contacts.csv"])
-    retyped = [row["email"] for row in rows["contacts.csv"] if row["email"] != row["email"].strip().lower()]
-    at_least_two([email for email in retyped if tidy[email.strip().lower()]])
+    at_least_two(checks.retyped_duplicates(rows["contacts.csv"]))
 
 
 def test_bad_emails_and_phones(rows) -> None:
@@ -387,15 +349,14 @@ def test_document_files_are_written_except_the_missing_ones(export, rows) -> Non
 
 
 def test_without_files_nothing_is_written_under_files(tmp_path: Path) -> None:
-    generate_export(tmp_path, records=300, with_files=False)
-    assert not (tmp_path / "files").exists()
+    checks.assert_no_files_folder_without_files(generate_export, tmp_path)
 
 
 def test_no_dirt_at_rate_zero(tmp_path: Path) -> None:
     counts = generate_export(tmp_path, records=500, dirty_rate=0)
     for name in CSV_FILES:
         (tmp_path / name).read_bytes().decode("utf-8")
-    found = {name: read_rows(tmp_path, name) for name in CSV_FILES}
+    found = checks.read_export(tmp_path, CSV_FILES, read_rows)
     contacts, firms = ids(found, "contacts.csv", "contact_id"), ids(found, "firms.csv", "firm_id")
     staff = ids(found, "users.csv", "email")
     for contact in found["contacts.csv"]:
@@ -414,21 +375,6 @@ def test_no_dirt_at_rate_zero(tmp_path: Path) -> None:
 
 # --- streaming ----------------------------------------------------------------------------------
 
-_MEASURE = """
-import json, resource, sys
-from migration_pipeline.generator.backdocket import generate_export
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-counts = generate_export(sys.argv[1], records=int(sys.argv[2]), with_files=False)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"growth_kb": after - before, "rows": sum(counts.values())}))
-"""
-
 
 def test_memory_does_not_grow_with_the_export(tmp_path: Path) -> None:
-    """Peak RSS of a fresh interpreter, before and after writing 200k records (files skipped: they
-    only cost disk time, not memory)."""
-    result = subprocess.run([sys.executable, "-c", _MEASURE, str(tmp_path), "200000"],
-                            capture_output=True, text=True, check=True, timeout=120)
-    measured = json.loads(result.stdout)
-    assert measured["rows"] > 200_000
-    assert measured["growth_kb"] < 150 * 1024, measured
+    checks.assert_memory_does_not_grow("migration_pipeline.generator.backdocket", tmp_path)

@@ -8,11 +8,7 @@ dirty rate of 0), and memory does not grow with the export's size.
 
 from __future__ import annotations
 
-import csv
-import json
 import re
-import subprocess
-import sys
 from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
@@ -21,6 +17,8 @@ import phonenumbers
 import pytest
 
 from migration_pipeline.generator.oplacrm import generate_export
+from migration_pipeline_tests import generator_checks as checks
+from migration_pipeline_tests.generator_checks import Rows
 
 CSV_FILES = {"users.csv", "accounts.csv", "contacts.csv", "sale_process_stages.csv",
              "opportunities.csv", "products.csv", "invoices.csv", "custom_field_values.csv"}
@@ -36,12 +34,9 @@ RECORD_FILES = {"account": ("accounts.csv", "account_id"), "contact": ("contacts
 ADDRESS = ("name", "street", "city", "postal_code", "country")  # what the no-ERP-id duplicate check folds
 OWNED = {"accounts.csv": "account_id", "contacts.csv": "contact_id", "opportunities.csv": "opportunity_id"}
 
-Rows = dict[str, list[dict[str, str]]]
-
 
 def read_rows(export: Path, name: str) -> list[dict[str, str]]:
-    with open(export / name, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return checks.read_csv(export / name)
 
 
 def folded(text: str) -> str:
@@ -139,16 +134,7 @@ DIRTY_CASES = ("duplicate_external_id", "duplicate_without_external_id", "duplic
                "bad_email", "bad_phone")
 
 
-@pytest.fixture(scope="module")
-def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
-    out = tmp_path_factory.mktemp("oplacrm")
-    return out, generate_export(out, records=500)
-
-
-@pytest.fixture(scope="module")
-def rows(export: tuple[Path, dict[str, int]]) -> Rows:
-    out, _ = export
-    return {name: read_rows(out, name) for name in CSV_FILES}
+export, rows = checks.export_fixtures(generate_export, CSV_FILES, read_rows)
 
 
 @pytest.fixture(scope="module")
@@ -157,23 +143,12 @@ def dirt(rows: Rows) -> dict[str, list[str]]:
 
 
 def test_same_seed_gives_identical_bytes(tmp_path: Path) -> None:
-    first, second, other = tmp_path / "a", tmp_path / "b", tmp_path / "c"
-    generate_export(first, records=300, seed=11)
-    generate_export(second, records=300, seed=11)
-    generate_export(other, records=300, seed=12)
-
-    def snapshot(root: Path) -> dict[str, bytes]:
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-    assert snapshot(first) == snapshot(second)
-    assert snapshot(first) != snapshot(other)
-    assert set(snapshot(first)) == CSV_FILES  # OplaCRM exports carry no documents
+    files = checks.assert_same_seed_gives_identical_bytes(generate_export, tmp_path)
+    assert set(files) == CSV_FILES  # OplaCRM exports carry no documents
 
 
 def test_returned_counts_match_the_files(export, rows) -> None:
-    _, counts = export
-    assert set(counts) == CSV_FILES
-    assert {name: len(found) for name, found in rows.items()} == counts
+    checks.assert_counts_match_the_files(export[1], rows, CSV_FILES)
 
 
 def test_rows_are_split_as_requested(export) -> None:
@@ -189,10 +164,7 @@ def test_keys_are_unique_and_well_formed(rows) -> None:
             "opportunities.csv": ("opportunity_id", UUID), "products.csv": ("product_id", UUID),
             "invoices.csv": ("invoice_id", UUID), "custom_field_values.csv": ("value_id", UUID),
             "users.csv": ("user_id", r"U-\d{3}"), "sale_process_stages.csv": ("stage_code", r"[A-Z_]+")}
-    for name, (column, pattern) in keys.items():
-        values = [row[column] for row in rows[name]]
-        assert len(set(values)) == len(values), name
-        assert all(re.fullmatch(pattern, value) for value in values), name
+    checks.assert_keys_are_unique_and_well_formed(rows, keys)
     numbers = [invoice["invoice_number"] for invoice in rows["invoices.csv"]]
     assert len(set(numbers)) == len(numbers)
     assert all(re.fullmatch(r"INV/202\d/\d{5}", number) for number in numbers)
@@ -201,10 +173,9 @@ def test_keys_are_unique_and_well_formed(rows) -> None:
 
 
 def test_timestamps_are_iso_and_never_updated_before_created(rows) -> None:
-    for name in ("accounts.csv", "contacts.csv", "opportunities.csv", "products.csv", "invoices.csv"):
-        for row in rows[name]:
-            assert STAMP.fullmatch(row["created_at"]) and STAMP.fullmatch(row["updated_at"]), row
-            assert row["updated_at"] >= row["created_at"], row
+    created = {name: "created_at" for name in
+               ("accounts.csv", "contacts.csv", "opportunities.csv", "products.csv", "invoices.csv")}
+    checks.assert_never_changed_before_created(rows, created, "updated_at", STAMP)
     for invoice in rows["invoices.csv"]:
         assert date.fromisoformat(invoice["issued_on"]) < date.fromisoformat(invoice["due_on"])
         assert invoice["created_at"].startswith(invoice["issued_on"])
@@ -338,26 +309,12 @@ def test_bad_values_are_the_documented_ones(rows, dirt) -> None:
 
 def test_no_dirt_at_rate_zero(tmp_path: Path) -> None:
     generate_export(tmp_path, records=500, dirty_rate=0)
-    found = find_dirt({name: read_rows(tmp_path, name) for name in CSV_FILES})
+    found = find_dirt(checks.read_export(tmp_path, CSV_FILES, read_rows))
     assert not any(found.values()), dict(found)
 
 
 # --- streaming ----------------------------------------------------------------------------------
 
-_MEASURE = """
-import json, resource, sys
-from migration_pipeline.generator.oplacrm import generate_export
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-counts = generate_export(sys.argv[1], records=int(sys.argv[2]))
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"growth_kb": after - before, "rows": sum(counts.values())}))
-"""
-
 
 def test_memory_does_not_grow_with_the_export(tmp_path: Path) -> None:
-    """Peak RSS of a fresh interpreter, before and after writing 200k records."""
-    result = subprocess.run([sys.executable, "-c", _MEASURE, str(tmp_path), "200000"],
-                            capture_output=True, text=True, check=True, timeout=120)
-    measured = json.loads(result.stdout)
-    assert measured["rows"] > 200_000
-    assert measured["growth_kb"] < 150 * 1024, measured
+    checks.assert_memory_does_not_grow("migration_pipeline.generator.oplacrm", tmp_path)

@@ -8,11 +8,7 @@ occurs, and memory does not grow with the export's size.
 
 from __future__ import annotations
 
-import csv
-import json
 import re
-import subprocess
-import sys
 from collections import Counter, defaultdict
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +16,8 @@ from pathlib import Path
 import pytest
 
 from migration_pipeline.generator.profi import generate_export
+from migration_pipeline_tests import generator_checks as checks
+from migration_pipeline_tests.generator_checks import at_least_two
 
 CSV_FILES = {
     "coaches.csv", "clients.csv", "packages.csv", "sessions.csv", "package_sessions.csv",
@@ -36,15 +34,12 @@ EXPORTED_ON = "2026-11-01"
 
 
 def read_rows(export: Path, name: str) -> list[dict[str, str]]:
-    """Rows of one file as the reader would see them; clients.csv of a dirty export is cp1252."""
-    raw = (export / name).read_bytes()
+    """clients.csv of a dirty export is cp1252; everything else is UTF-8."""
     try:
-        text = raw.decode("utf-8")
+        (export / name).read_bytes().decode("utf-8")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-    reader = csv.reader(text.splitlines(keepends=True))
-    header = next(reader)
-    return [dict(zip(header, row, strict=True)) for row in reader]
+        return checks.read_csv(export / name, "cp1252")
+    return checks.read_csv(export / name)
 
 
 def starts(cell: str) -> datetime:
@@ -54,16 +49,7 @@ def starts(cell: str) -> datetime:
     return datetime.fromisoformat(cell)
 
 
-@pytest.fixture(scope="module")
-def export(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
-    out = tmp_path_factory.mktemp("profi")
-    return out, generate_export(out, records=500)
-
-
-@pytest.fixture(scope="module")
-def rows(export: tuple[Path, dict[str, int]]) -> dict[str, list[dict[str, str]]]:
-    out, _ = export
-    return {name: read_rows(out, name) for name in CSV_FILES}
+export, rows = checks.export_fixtures(generate_export, CSV_FILES, read_rows)
 
 
 @pytest.fixture(scope="module")
@@ -74,27 +60,12 @@ def ids(rows) -> dict[str, set[str]]:
             "coaches": {row["email"] for row in rows["coaches.csv"]}}
 
 
-def at_least_two(found: list) -> None:
-    assert len(found) >= 2, found
-
-
 def test_same_seed_gives_identical_bytes(tmp_path: Path) -> None:
-    first, second, other = tmp_path / "a", tmp_path / "b", tmp_path / "c"
-    generate_export(first, records=300, seed=11)
-    generate_export(second, records=300, seed=11)
-    generate_export(other, records=300, seed=12)
-
-    def snapshot(root: Path) -> dict[str, bytes]:
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-    assert snapshot(first) == snapshot(second)
-    assert snapshot(first) != snapshot(other)
+    checks.assert_same_seed_gives_identical_bytes(generate_export, tmp_path)
 
 
 def test_returned_counts_match_the_files(export, rows) -> None:
-    _, counts = export
-    assert set(counts) == CSV_FILES
-    assert {name: len(found) for name, found in rows.items()} == counts
+    checks.assert_counts_match_the_files(export[1], rows, CSV_FILES)
 
 
 def test_rows_are_split_as_requested(export, rows) -> None:
@@ -115,10 +86,7 @@ def test_keys_are_unique_and_well_formed(rows) -> None:
             "engagement_notes.csv": ("note_id", r"EN-\d{6}"),
             "attachments.csv": ("attachment_id", r"AT-\d{6}"),
             "automations.csv": ("automation_id", r"AU-\d{6}")}
-    for name, (column, pattern) in keys.items():
-        values = [row[column] for row in rows[name]]
-        assert len(set(values)) == len(values), name
-        assert all(re.fullmatch(pattern, value) for value in values), name
+    checks.assert_keys_are_unique_and_well_formed(rows, keys)
     listed = [row["session_id"] for row in rows["package_sessions.csv"]]
     assert len(set(listed)) == len(listed)
     invoices = [row["invoice_id"] for row in rows["billing_records.csv"]]
@@ -258,9 +226,7 @@ def test_clients_without_first_and_last_names(rows) -> None:
 
 
 def test_duplicate_clients_differ_only_in_case_and_spaces(rows) -> None:
-    tidy = Counter(row["email"] for row in rows["clients.csv"])
-    retyped = [row["email"] for row in rows["clients.csv"] if row["email"] != row["email"].strip().lower()]
-    at_least_two([email for email in retyped if tidy[email.strip().lower()]])
+    at_least_two(checks.retyped_duplicates(rows["clients.csv"]))
 
 
 def test_bad_emails_and_phones(rows) -> None:
@@ -326,14 +292,13 @@ def test_attachment_files_are_written_except_the_missing_ones(export, rows) -> N
 
 
 def test_without_files_nothing_is_written_under_files(tmp_path: Path) -> None:
-    generate_export(tmp_path, records=300, with_files=False)
-    assert not (tmp_path / "files").exists()
+    checks.assert_no_files_folder_without_files(generate_export, tmp_path)
 
 
 def test_no_dirt_at_rate_zero(tmp_path: Path) -> None:
     generate_export(tmp_path, records=500, dirty_rate=0)
     (tmp_path / "clients.csv").read_bytes().decode("utf-8")
-    found = {name: read_rows(tmp_path, name) for name in CSV_FILES}
+    found = checks.read_export(tmp_path, CSV_FILES, read_rows)
     clients = {c["client_id"] for c in found["clients.csv"]}
     packages = {p["package_id"] for p in found["packages.csv"]}
     coaches = {c["email"] for c in found["coaches.csv"]}
@@ -359,21 +324,6 @@ def test_no_dirt_at_rate_zero(tmp_path: Path) -> None:
 
 # --- streaming ----------------------------------------------------------------------------------
 
-_MEASURE = """
-import json, resource, sys
-from migration_pipeline.generator.profi import generate_export
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-counts = generate_export(sys.argv[1], records=int(sys.argv[2]), with_files=False)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"growth_kb": after - before, "rows": sum(counts.values())}))
-"""
-
 
 def test_memory_does_not_grow_with_the_export(tmp_path: Path) -> None:
-    """Peak RSS of a fresh interpreter, before and after writing 200k records (files skipped: they
-    only cost disk time, not memory)."""
-    result = subprocess.run([sys.executable, "-c", _MEASURE, str(tmp_path), "200000"],
-                            capture_output=True, text=True, check=True, timeout=120)
-    measured = json.loads(result.stdout)
-    assert measured["rows"] > 200_000
-    assert measured["growth_kb"] < 150 * 1024, measured
+    checks.assert_memory_does_not_grow("migration_pipeline.generator.profi", tmp_path)

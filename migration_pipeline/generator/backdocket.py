@@ -10,14 +10,10 @@ remembered, so memory stays flat whatever `records` is. Every value comes from o
 
 from __future__ import annotations
 
-import random
 from collections import deque
-from collections.abc import Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TypeVar
 
 from migration_pipeline.generator.calloway_brandt_data import (
     ACCENTED_FIRST, ACCENTED_LAST, ADVANCE_NEWEST, ADVANCE_OLDEST, AREA_CODES, BAD_EMAILS,
@@ -30,14 +26,14 @@ from migration_pipeline.generator.calloway_brandt_data import (
     OFFICE, OTHER_ROLES, PERSONAL_DOMAINS, POLICY_LIMITS, RECURRING_SHARE, RECURRING_TASKS,
     REFERRED_BY_A_FIRM, REFERRING_SOURCES, SENTENCES, SETTLED_BEFORE_SUIT, STAFF_FIRST_NAMES,
     STAFF_LAST_NAMES, STREETS, TASK_TITLES, UNITS, UNKNOWN_STAFF, WORKERS_COMP_COURT, WORKFLOWS,
-    carrier_name, count_slots, firm_name, note_body, placeholder_file, row_of_rank,
-    task_description,
+    carrier_name, count_slots, firm_name, note_body, row_of_rank, task_description,
 )
-from migration_pipeline.generator.common import Dirt, Row, Sink, ascii_slug, coprime_step
+from migration_pipeline.generator.common import (
+    Dirt, Layout, Row, SeededDraws, Sink, Sinks, ascii_slug, coprime_step, export_folder, share_of,
+    write_files,
+)
 
 __all__ = ["generate_export"]
-
-T = TypeVar("T")
 
 # --- the export's shape ----------------------------------------------------------------------
 
@@ -145,22 +141,20 @@ class Sizes:
 
     @classmethod
     def for_records(cls, records: int) -> Sizes:
-        rows = {name: max(1, round(records * share)) for name, share in SHARES.items()}
+        rows = {name: share_of(records, share) for name, share in SHARES.items()}
         return cls(**rows, users=min(10, 6 + records // 150))
 
 
 # --- the generator -----------------------------------------------------------------------------
 
 
-class BackDocketExport:
+class BackDocketExport(SeededDraws):
     """One generation run: the seeded RNG, the sizes and the firm's staff, shared by every object."""
 
     def __init__(self, out_dir: Path, sizes: Sizes, seed: int, dirty_rate: float, with_files: bool):
+        super().__init__(seed, DAYS, TIMES)
         self.out = out_dir
         self.sizes = sizes
-        self.rng = random.Random(seed)
-        self.r = self.rng.random
-        self.bits = self.rng.getrandbits
         self.dirty_rate = dirty_rate
         self.with_files = with_files
         self.staff: list[tuple[str, str, str, str]] = []  # (email, first, last, role); at most 10
@@ -174,23 +168,7 @@ class BackDocketExport:
         self.name_offset = self.bits(16)
         self.trait_salt = self.bits(32)
 
-    # small draws ----------------------------------------------------------------------------
-
-    def pick(self, options: Sequence[T]) -> T:
-        return options[int(self.r() * len(options))]
-
-    def between(self, low: int, high: int) -> int:
-        return low + int(self.r() * (high - low + 1))
-
-    def stamp(self, day: int) -> str:
-        return DAYS[day] + TIMES[int(self.r() * len(TIMES))]
-
-    def created_updated(self, low: int = 0, high: int = LAST_DAY) -> tuple[str, str]:
-        """A creation time and an update time not before it (often the same moment)."""
-        day = low + int(self.r() * (high - low + 1))
-        created = self.stamp(day)
-        later = min(LAST_DAY, day + int(self.r() ** 3 * 500))
-        return created, (created if later == day else self.stamp(later))
+    # small draws (the shared ones come from SeededDraws) ------------------------------------
 
     def updated_after(self, day: int, stamp: str) -> str:
         later = min(LAST_DAY, day + int(self.r() ** 2 * 90))
@@ -288,7 +266,8 @@ class BackDocketExport:
 
     # users, workflows, custom fields, courts ---------------------------------------------------
 
-    def write_users(self, sink: Sink) -> None:
+    def write_users(self, sinks: Sinks) -> None:
+        sink = sinks["users.csv"]
         taken: set[str] = set()
         for n in range(self.sizes.users):
             first, last = self.pick(STAFF_FIRST_NAMES), self.pick(STAFF_LAST_NAMES)
@@ -301,24 +280,25 @@ class BackDocketExport:
             active = "no" if n >= len(LEADING_ROLES) and self.r() < 0.15 else "yes"
             sink.write([f"U-{n + 1:03d}", email, first, last, role, active])
 
-    def write_reference(self, workflows: Sink, custom_fields: Sink, courts: Sink) -> None:
+    def write_reference(self, sinks: Sinks) -> None:
         """The fixed tables: workflows, custom field definitions and the courts."""
+        workflows, courts = sinks["workflows.csv"], sinks["court_jurisdictions.csv"]
         for n, workflow in enumerate(WORKFLOWS):
             workflows.write([f"WF-{n + 1:02d}", *workflow])
-        for definition in CUSTOM_FIELDS:
-            custom_fields.write(list(definition))
+        sinks["custom_field_definitions.csv"].write_all(CUSTOM_FIELDS)
         for n, (court, court_type, county, state, e_filing, address) in enumerate(JURISDICTIONS):
             courts.write([f"J-{n + 1:03d}", court, court_type, county, state, e_filing,
                           self.stamp(self.between(0, 60)), address])
 
     # firms ------------------------------------------------------------------------------------
 
-    def write_firms(self, sink: Sink) -> None:
+    def write_firms(self, sinks: Sinks) -> None:
+        sink = sinks["firms.csv"]
         for n in range(self.sizes.firms):
             kind = FIRM_TYPE_LAYOUT[n % len(FIRM_TYPE_LAYOUT)]
             name, domain = firm_name(n)
             line1, city, state, zip_code = self.address()
-            created, updated = self.created_updated(high=LAST_DAY - 200)
+            created, updated = self.created_and_changed(high=LAST_DAY - 200)
             is_law_firm = kind in ("referring_firm", "co_counsel")
             bar = f"ARDC {self.between(6_180_000, 6_349_999)}" if is_law_firm and self.r() < 0.9 else ""
             split = self.pick(FEE_SPLITS) if is_law_firm else ""
@@ -342,10 +322,7 @@ class BackDocketExport:
         """(first, last, email) for one contact, shaped by its dirty case; `domain` is the
         employer's, if any."""
         if case == "duplicate" and recent:
-            original = self.pick(recent)
-            recent.remove(original)  # each duplicate copies a different person
-            first, last, email = original
-            return first, last, self.retyped(email)
+            return self.copy_of_recent(recent)
         if case == "cp1252_name":
             # The row number as suffix: accented names are drawn at random, unlike the others.
             first, last, suffix = self.pick(ACCENTED_FIRST), self.pick(ACCENTED_LAST), str(n + 1)
@@ -358,15 +335,6 @@ class BackDocketExport:
         if case == "no_name":
             return "", "", email
         return first, last, email
-
-    def retyped(self, email: str) -> str:
-        """The same address typed again by someone else: other case, stray spaces."""
-        variant = self.between(0, 2)
-        if variant == 0:
-            return f"  {email.title()} "
-        if variant == 1:
-            return email.upper()
-        return f"{email[0].upper()}{email[1:]} "
 
     def contact_row(self, n: int, case: str | None, recent: deque[tuple[str, str, str]]) -> Row:
         kind = CONTACT_TYPE_LAYOUT[n % len(CONTACT_TYPE_LAYOUT)]
@@ -384,7 +352,7 @@ class BackDocketExport:
         born = ""
         if kind == "client" or (kind == "witness" and self.r() < 0.3):
             born = (date(1948, 1, 1) + timedelta(days=self.between(0, 60 * 365))).isoformat()
-        created, updated = self.created_updated()
+        created, updated = self.created_and_changed()
         is_client = kind == "client"
         injuries = ""
         if is_client and self.r() < 0.8:
@@ -394,7 +362,8 @@ class BackDocketExport:
                 self.pick(LANGUAGES) if is_client else "",
                 ("yes" if self.r() < 0.4 else "no") if is_client else "", injuries]
 
-    def write_contacts(self, sink: Sink) -> None:
+    def write_contacts(self, sinks: Sinks) -> None:
+        sink = sinks["contacts.csv"]
         cases = ("duplicate", "bad_email", "bad_phone", "no_name", "unknown_firm", "unknown_staff",
                  "cp1252_name")
         # Forced cases start a few rows in, so a forced duplicate always has someone to copy.
@@ -448,14 +417,16 @@ class BackDocketExport:
                 DAYS[last_day] if status == "Closed" else "", limitation.isoformat(), steps[0][2],
                 self.updated_after(last_day, last_stamp)]
 
-    def write_cases(self, cases: Sink, history: Sink) -> None:
+    def write_cases(self, sinks: Sinks) -> None:
+        cases, history = sinks["cases.csv"], sinks["case_status_history.csv"]
         dirt = Dirt(self.rng, self.sizes.cases, ("unknown_contact", "unknown_staff"), self.dirty_rate)
         for n in range(self.sizes.cases):
             cases.write(self.case_row(n, dirt.case(n), history))
 
     # intakes ----------------------------------------------------------------------------------
 
-    def write_intakes(self, sink: Sink) -> None:
+    def write_intakes(self, sinks: Sinks) -> None:
+        sink = sinks["intakes.csv"]
         dirt = Dirt(self.rng, self.sizes.intakes, ("odd_status", "us_date"), self.dirty_rate)
         step = coprime_step(self.clients)
         for n in range(self.sizes.intakes):
@@ -475,27 +446,24 @@ class BackDocketExport:
 
     # documents, tasks, calendar ---------------------------------------------------------------
 
-    def write_documents(self, sink: Sink) -> None:
-        dirt = Dirt(self.rng, self.sizes.documents, ("missing_file",), self.dirty_rate)
-        for n in range(self.sizes.documents):
-            case = dirt.case(n)
-            slug, ext, mime = self.pick(DOCUMENT_KINDS)
-            document_id, file_name = f"DOC-{n + 1:06d}", f"{slug}.{ext}"
-            file_path = f"files/{document_id}_{file_name}"
-            size = self.between(150, 600)
+    def write_documents(self, sinks: Sinks) -> None:
+        sink = sinks["documents.csv"]
+        for document, missing in self.documents(self.sizes.documents, "DOC", DOCUMENT_KINDS, 150, 600,
+                                                self.dirty_rate):
             case_row, contact, case_id = self.case_refs(with_case=0.9)
-            uploaded, updated = self.created_updated(low=self.case_start_day(case_row))
-            sink.write([document_id, contact, case_id, file_name, file_path, mime, str(size), uploaded,
-                        self.staff_email(), updated])
-            if self.with_files and case != "missing_file":
-                (self.out / file_path).write_bytes(placeholder_file(document_id, file_name, ext, size))
+            uploaded, updated = self.created_and_changed(low=self.case_start_day(case_row))
+            sink.write([document.record_id, contact, case_id, document.file_name, document.path, document.mime,
+                        str(document.size), uploaded, self.staff_email(), updated])
+            if self.with_files and not missing:
+                (self.out / document.path).write_bytes(document.placeholder())
 
-    def write_tasks(self, sink: Sink) -> None:
+    def write_tasks(self, sinks: Sinks) -> None:
+        sink = sinks["tasks.csv"]
         dirt = Dirt(self.rng, self.sizes.tasks, ("unknown_staff", "us_date"), self.dirty_rate)
         for n in range(self.sizes.tasks):
             case = dirt.case(n)
             case_row, contact, case_id = self.case_refs(with_case=0.85)
-            created, updated = self.created_updated(low=self.case_start_day(case_row))
+            created, updated = self.created_and_changed(low=self.case_start_day(case_row))
             created_day = DAY_INDEX[created[:10]]
             # Recurrence follows the row, not a draw, so even a small export has recurring tasks.
             if self.trait(n, 4) % round(1 / RECURRING_SHARE) == 0:
@@ -534,7 +502,8 @@ class BackDocketExport:
                 return case
         return None
 
-    def write_events(self, sink: Sink) -> None:
+    def write_events(self, sinks: Sinks) -> None:
+        sink = sinks["calendar_events.csv"]
         dirt = Dirt(self.rng, self.sizes.events, ("us_date",), self.dirty_rate)
         for n in range(self.sizes.events):
             case = dirt.case(n)
@@ -564,25 +533,27 @@ class BackDocketExport:
 
     # liens, policies, invoices ----------------------------------------------------------------
 
-    def write_liens(self, sink: Sink) -> None:
+    def write_liens(self, sinks: Sinks) -> None:
+        sink = sinks["liens.csv"]
         dirt = Dirt(self.rng, self.sizes.liens, ("unknown_contact",), self.dirty_rate)
         amounts = {"medical": (400, 25_000), "hospital": (2_000, 90_000), "medicare": (800, 40_000),
                    "medicaid": (800, 30_000), "attorney": (1_500, 15_000)}
         for n in range(self.sizes.liens):
             case_row, contact, case_id = self.case_refs(dirt=dirt.case(n))
             lien_type = self.pick(LIEN_TYPES)
-            filed, updated = self.created_updated(low=self.case_start_day(case_row))
+            filed, updated = self.created_and_changed(low=self.case_start_day(case_row))
             sink.write([f"LN-{n + 1:06d}", contact, case_id, self.pick(LIENHOLDERS[lien_type]), lien_type,
                         self.money(*amounts[lien_type]), self.pick(LIEN_STATUSES), filed[:10], updated])
 
-    def write_policies(self, sink: Sink) -> None:
+    def write_policies(self, sinks: Sinks) -> None:
+        sink = sinks["insurance_policies.csv"]
         dirt = Dirt(self.rng, self.sizes.policies, ("unknown_contact",), self.dirty_rate)
         carriers = max(1, self.firms_of_type["insurance_carrier"])
         for n in range(self.sizes.policies):
             case_row, contact, case_id = self.case_refs(dirt=dirt.case(n))
             carrier, domain = carrier_name(int(self.r() * carriers))
             prefix = "".join(word[0] for word in carrier.split()[:3] if word[0].isalpha()).upper()
-            updated = self.created_updated(low=self.case_start_day(case_row))[1]
+            updated = self.created_and_changed(low=self.case_start_day(case_row))[1]
             limit = self.pick(POLICY_LIMITS)
             first, last = SLUGS[self.pick(STAFF_FIRST_NAMES)], SLUGS[self.pick(STAFF_LAST_NAMES)]
             sink.write([f"POL-{n + 1:06d}", contact, case_id, carrier,
@@ -591,7 +562,8 @@ class BackDocketExport:
                         f"{prefix}{updated[2:4]}-{self.between(100_000, 999_999):07d}",
                         f"{first[0]}{last}@{domain}", updated])
 
-    def write_invoices(self, sink: Sink) -> None:
+    def write_invoices(self, sinks: Sinks) -> None:
+        sink = sinks["invoices.csv"]
         for n in range(self.sizes.invoices):
             case_row, contact, case_id = self.case_refs()
             day = self.between(self.case_start_day(case_row), LAST_DAY)
@@ -604,59 +576,32 @@ class BackDocketExport:
 
     # notes ------------------------------------------------------------------------------------
 
-    def write_notes(self, sink: Sink) -> None:
+    def write_notes(self, sinks: Sinks) -> None:
+        sink = sinks["notes.csv"]
         dirt = Dirt(self.rng, self.sizes.notes, ("no_parent", "unknown_contact"), self.dirty_rate)
         for n in range(self.sizes.notes):
             case_row, contact, case_id = self.case_refs(with_case=0.8, dirt=dirt.case(n))
             author = self.pick(self.staff)
-            created, updated = self.created_updated(low=self.case_start_day(case_row))
+            created, updated = self.created_and_changed(low=self.case_start_day(case_row))
             subject, body = self.pick(NOTE_SUBJECTS), note_body(self.rng, f"{author[1]} {author[2]}")
             sink.write([f"N-{n + 1:06d}", contact, case_id, subject, body, created, author[0], updated])
 
 
 def generate_export(out_dir: str | Path, records: int, seed: int = 7, dirty_rate: float = 0.05,
                     with_files: bool = True) -> dict[str, int]:
-    """Write a BackDocket export of about `records` rows into `out_dir`.
-
-    Returns the number of data rows written per CSV file. `dirty_rate` is the share of the
-    relevant rows that carry each dirty case; above 0, every case also appears at least twice
-    once `records` >= 300, and contacts.csv is written in Windows-1252. A `dirty_rate` of 0 gives
-    a clean, all-UTF-8 export.
-    """
-    if records < 1:
-        raise ValueError("records must be at least 1")
-    if not 0 <= dirty_rate <= 1:
-        raise ValueError("dirty_rate must be between 0 and 1")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    if with_files:
-        (out / "files").mkdir(exist_ok=True)
+    """Write a BackDocket export into `out_dir` (arguments: see `common.export_folder`) and return the
+    number of data rows written per CSV file. A dirty export's contacts.csv is Windows-1252; a
+    clean one is all UTF-8."""
+    out = export_folder(out_dir, records, dirty_rate, with_files=with_files)
     run = BackDocketExport(out, Sizes.for_records(records), seed, dirty_rate, with_files)
-    with ExitStack() as stack:
-        sinks = _open_sinks(out, stack, contacts_encoding="cp1252" if dirty_rate > 0 else "utf-8")
-        run.write_users(sinks["users.csv"])
-        run.write_reference(sinks["workflows.csv"], sinks["custom_field_definitions.csv"],
-                            sinks["court_jurisdictions.csv"])
-        run.write_firms(sinks["firms.csv"])
-        run.write_contacts(sinks["contacts.csv"])
-        run.write_cases(sinks["cases.csv"], sinks["case_status_history.csv"])
-        run.write_intakes(sinks["intakes.csv"])
-        run.write_documents(sinks["documents.csv"])
-        run.write_tasks(sinks["tasks.csv"])
-        run.write_events(sinks["calendar_events.csv"])
-        run.write_liens(sinks["liens.csv"])
-        run.write_policies(sinks["insurance_policies.csv"])
-        run.write_invoices(sinks["invoices.csv"])
-        run.write_notes(sinks["notes.csv"])
-        return {name: sink.rows for name, sink in sinks.items()}
+    return write_files(out, _layouts(contacts_encoding="cp1252" if dirty_rate > 0 else "utf-8"), [
+        run.write_users, run.write_reference, run.write_firms, run.write_contacts, run.write_cases,
+        run.write_intakes, run.write_documents, run.write_tasks, run.write_events, run.write_liens,
+        run.write_policies, run.write_invoices, run.write_notes])
 
 
-def _open_sinks(out: Path, stack: ExitStack, contacts_encoding: str) -> dict[str, Sink]:
-    """One writer per file. contacts.csv is what Excel's "Save as CSV" gives on a US Windows
-    machine (Windows-1252) when the export is dirty, so the reader's tolerance is exercised."""
-    sinks = {}
-    for name, header in sorted(COLUMNS.items()):
-        encoding = contacts_encoding if name == "contacts.csv" else "utf-8"
-        sinks[name] = Sink(out / name, header, encoding=encoding)
-        stack.callback(sinks[name].close)
-    return sinks
+def _layouts(contacts_encoding: str) -> dict[str, Layout]:
+    """contacts.csv is what Excel's "Save as CSV" gives on a US Windows machine (Windows-1252)
+    when the export is dirty, so the reader's tolerance is exercised; the rest is UTF-8."""
+    return {name: (header, {"encoding": contacts_encoding} if name == "contacts.csv" else {})
+            for name, header in COLUMNS.items()}

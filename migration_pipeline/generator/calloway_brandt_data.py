@@ -212,8 +212,6 @@ DOCUMENT_KINDS = (
     ("demand-letter", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     ("adjuster-email", "msg", "application/vnd.ms-outlook"),
 )
-FILE_MAGIC = {"pdf": b"%PDF-1.4\n", "jpg": b"\xff\xd8\xff\xe0", "png": b"\x89PNG\r\n\x1a\n",
-              "txt": b"", "docx": b"PK\x03\x04", "msg": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"}
 
 # --- tasks, events, notes --------------------------------------------------------------------
 
@@ -331,12 +329,6 @@ def note_body(rng: random.Random, author: str) -> str:
         parts.append(f"<p>Told the client: <b>{BOLD_PHRASES[int(rng.random() * len(BOLD_PHRASES))]}</b>.</p>")
     parts.append(f"<p>– {author}</p>")
     return "\n".join(parts) if rng.random() < 0.5 else "".join(parts)
-
-
-def placeholder_file(document_id: str, file_name: str, ext: str, size: int) -> bytes:
-    """Placeholder bytes of exactly `size`: the format's magic number, then a readable note."""
-    head = FILE_MAGIC[ext] + f"Placeholder for {document_id} {file_name}\n".encode()
-    return (head + b"." * size)[:size]
 
 
 # --- reference objects -----------------------------------------------------------------------

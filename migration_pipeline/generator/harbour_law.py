@@ -126,8 +126,6 @@ DOCUMENT_KINDS = (
     ("will-draft", "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     ("correspondence", "msg", "application/vnd.ms-outlook"),
 )
-FILE_MAGIC = {"pdf": b"%PDF-1.4\n", "jpg": b"\xff\xd8\xff\xe0", "png": b"\x89PNG\r\n\x1a\n",
-              "txt": b"", "docx": b"PK\x03\x04", "msg": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"}
 THIRD_PARTY_ORGS = {
     "real_estate_agent": ("Ray White Double Bay", "LJ Hooker Parramatta", "McGrath Manly",
                           "Belle Property Balmain"),

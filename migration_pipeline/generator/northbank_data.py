@@ -257,8 +257,6 @@ ATTACHMENT_KINDS = (
     ("session-notes", "txt", "text/plain", True),
 )
 RECORDING = ("session-recording", "mp4", "video/mp4")
-FILE_MAGIC = {"pdf": b"%PDF-1.4\n", "jpg": b"\xff\xd8\xff\xe0", "png": b"\x89PNG\r\n\x1a\n",
-              "txt": b"", "docx": b"PK\x03\x04"}
 
 # --- reference objects ---------------------------------------------------------------------------
 

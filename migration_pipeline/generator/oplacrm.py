@@ -14,19 +14,19 @@ key is its first draw), so a seed reproduces an export byte for byte.
 from __future__ import annotations
 
 import hashlib
-import random
 import uuid
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, timedelta
 from math import gcd
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
-from migration_pipeline.generator.common import Dirt, Row, Sink, ascii_slug, coprime_step
+from migration_pipeline.generator.common import (
+    Dirt, Layout, Row, SeededDraws, Sinks, ascii_slug, coprime_step, export_folder, share_of, write_files,
+)
 from migration_pipeline.generator.tanjong_supply_data import (
     ACCOUNT_TAGS,
     BAD_EMAILS,
@@ -67,8 +67,6 @@ from migration_pipeline.generator.tanjong_supply_data import (
 
 __all__ = ["generate_export"]
 
-T = TypeVar("T")
-
 # --- the export's shape ----------------------------------------------------------------------
 
 USER_COLUMNS = ("user_id", "email", "full_name", "role", "active")
@@ -87,6 +85,14 @@ PRODUCT_COLUMNS = ("product_id", "name", "sku", "list_price", "currency", "unit"
 INVOICE_COLUMNS = ("invoice_id", "invoice_number", "opportunity_id", "amount", "currency", "status",
                    "issued_on", "due_on", "created_at", "updated_at")
 CUSTOM_VALUE_COLUMNS = ("value_id", "record_type", "record_id", "field_key", "field_type", "value")
+# One UTF-8, comma-separated file per object: the firm flattens its API DTOs itself.
+LAYOUTS: dict[str, Layout] = {
+    name: (header, {}) for name, header in (
+        ("users.csv", USER_COLUMNS), ("accounts.csv", ACCOUNT_COLUMNS), ("contacts.csv", CONTACT_COLUMNS),
+        ("sale_process_stages.csv", STAGE_COLUMNS), ("opportunities.csv", OPPORTUNITY_COLUMNS),
+        ("products.csv", PRODUCT_COLUMNS), ("invoices.csv", INVOICE_COLUMNS),
+        ("custom_field_values.csv", CUSTOM_VALUE_COLUMNS))
+}
 
 ACCOUNT_CASES = ("duplicate_external_id", "duplicate_without_external_id", "unknown_owner",
                  "inactive_owner", "messy_tags")
@@ -99,6 +105,7 @@ EARLY_STAGES = ("NEW_LEAD", "QUALIFIED", "DEMO", "PROPOSAL")
 
 START = date(2021, 1, 1)
 DAYS = tuple((START + timedelta(days=n)).isoformat() for n in range((date(2025, 12, 31) - START).days + 1))
+# Local Singapore wall-clock times, as OplaCRM's DTOs print them (no zone).
 TIMES = tuple(f"T{hour:02d}:{minute:02d}:00" for hour in range(8, 19) for minute in range(0, 60, 5))
 DAY_INDEX = {day: n for n, day in enumerate(DAYS)}
 LAST_DAY = len(DAYS) - 1
@@ -152,14 +159,12 @@ class Sizes:
 
     @classmethod
     def for_records(cls, records: int) -> Sizes:
-        def share(fraction: float) -> int:
-            return max(1, round(records * fraction))
-
-        accounts, contacts, opportunities = share(0.12), max(share(0.12), share(0.22)), share(0.16)
+        accounts = share_of(records, 0.12)
+        contacts, opportunities = max(accounts, share_of(records, 0.22)), share_of(records, 0.16)
         slots = _custom_value_slots(accounts, contacts, opportunities)
         return cls(accounts=accounts, contacts=contacts, opportunities=opportunities,
-                   products=share(0.05), invoices=share(0.07),
-                   custom_values=min(slots, share(0.38)),
+                   products=share_of(records, 0.05), invoices=share_of(records, 0.07),
+                   custom_values=min(slots, share_of(records, 0.38)),
                    active_users=min(len(STAFF), 5 + records // 50_000))
 
     def records_with_custom_values(self) -> tuple[tuple[str, int], ...]:
@@ -184,15 +189,14 @@ def _custom_value_slots(accounts: int, contacts: int, opportunities: int) -> int
 # --- the generator -----------------------------------------------------------------------------
 
 
-class OplaCrmExport:
+class OplaCrmExport(SeededDraws):
     """One generation run: the seeded RNG, the hash key and the sizes, shared by every object."""
 
     def __init__(self, sizes: Sizes, seed: int, dirty_rate: float):
+        super().__init__(seed, DAYS, TIMES, latest_creation=LAST_OPENING)
         self.sizes = sizes
-        self.rng = random.Random(seed)
-        self.r = self.rng.random
         self.dirty_rate = dirty_rate
-        self.hash_key = self.rng.getrandbits(128).to_bytes(16, "big")
+        self.hash_key = self.bits(128).to_bytes(16, "big")
         self.former_rep_id = f"U-{sizes.active_users + 1:03d}"
         self.sellers = tuple(f"U-{n + 1:03d}" for n in range(1, sizes.active_users))  # not the admin
         self.opportunity_step = coprime_step(sizes.accounts)
@@ -207,27 +211,10 @@ class OplaCrmExport:
             "Lead Source": lambda: self.pick(LEAD_SOURCES),
         }
 
-    # small draws ----------------------------------------------------------------------------
-
-    def pick(self, options: Sequence[T]) -> T:
-        return options[int(self.r() * len(options))]
-
-    def between(self, low: int, high: int) -> int:
-        return low + int(self.r() * (high - low + 1))
+    # small draws (the shared ones come from SeededDraws) ------------------------------------
 
     def flag(self, share: float) -> str:
         return "true" if self.r() < share else "false"
-
-    def stamp(self, day: int) -> str:
-        """Local Singapore wall-clock time, as OplaCRM's DTOs print it (no zone)."""
-        return DAYS[day] + TIMES[int(self.r() * len(TIMES))]
-
-    def created_updated(self, low: int = 0, high: int = LAST_OPENING) -> tuple[str, str]:
-        """A creation time and an update time not before it (often the same moment)."""
-        day = self.between(low, high)
-        created = self.stamp(day)
-        later = min(LAST_DAY, day + int(self.r() ** 3 * 500))
-        return created, (created if later == day else self.stamp(later))
 
     def money(self, cents: int, currency: str) -> str:
         """'12500.00' mostly; sometimes 'S$12,500.00' / 'US$12,500.00', or '12500' when whole."""
@@ -302,7 +289,8 @@ class OplaCrmExport:
 
     # users and the sale process ---------------------------------------------------------------
 
-    def write_users(self, sink: Sink) -> None:
+    def write_users(self, sinks: Sinks) -> None:
+        sink = sinks["users.csv"]
         for n, (first, last, role) in enumerate(STAFF[: self.sizes.active_users]):
             email = f"{ascii_slug(first)}.{ascii_slug(last)}@{FIRM_DOMAIN}"
             sink.write([f"U-{n + 1:03d}", email, f"{first} {last}", role, "true"])
@@ -310,7 +298,8 @@ class OplaCrmExport:
         sink.write([self.former_rep_id, FORMER_REP_EMAIL, f"{first} {last}", role, "false"])
 
     @staticmethod
-    def write_stages(sink: Sink) -> None:
+    def write_stages(sinks: Sinks) -> None:
+        sink = sinks["sale_process_stages.csv"]
         for order, (code, label, probability, closed) in enumerate(STAGES, start=1):
             sink.write([code, label, str(probability), str(order), "true" if closed else "false"])
 
@@ -364,7 +353,7 @@ class OplaCrmExport:
 
     def account_row(self, n: int, case: str | None, originals: dict[bool, deque[Identity]]) -> Row:
         identity = self.account_identity(n, case, originals)
-        created, updated = self.created_updated()
+        created, updated = self.created_and_changed()
         healthscore = f"{self.between(0, 1000) / 10:.1f}" if self.r() < 0.92 else ""
         return [self.record_id("account", n), *identity, healthscore, self.flag(0.06), self.owner(case),
                 self.tags(ACCOUNT_TAGS, case), created, updated]
@@ -380,15 +369,13 @@ class OplaCrmExport:
         domain = website.removeprefix("www.") if website and self.r() < 0.75 else self.pick(PERSONAL_DOMAINS)
         email = self.email(first, last, domain)
         if case == "duplicate_email" and people:
-            original = self.pick(people)
-            people.remove(original)  # each duplicate copies a different person
-            first, last, email = original[0], original[1], self.shout(original[2])
+            first, last, email = self.copy_of_recent(people)
         elif case == "bad_email":
             email = self.pick(BAD_EMAILS)
         else:
             people.append((first, last, email))
         phone = self.pick(BAD_PHONES) if case == "bad_phone" else self.phone(country)
-        created, updated = self.created_updated(low=DAY_INDEX[account[15][:10]])
+        created, updated = self.created_and_changed(low=DAY_INDEX[account[15][:10]])
         return [self.record_id("contact", n), account_id, external_id, first, last, email, phone,
                 self.pick(JOB_ROLES), self.owner(case, usual=account[13]), self.flag(0.06),
                 self.tags(CONTACT_TAGS, case), created, updated]
@@ -404,16 +391,8 @@ class OplaCrmExport:
             return f"{last_slug}.{first_slug}@{domain}"
         return f"{first_slug}{last_slug}{self.between(1, 99)}@{domain}"
 
-    def shout(self, email: str) -> str:
-        """The same address typed again by someone else: other case, stray spaces."""
-        variant = self.between(0, 2)
-        if variant == 0:
-            return f"  {email.title()} "
-        if variant == 1:
-            return email.upper()
-        return f"{email[0].upper()}{email[1:]} "
-
-    def write_accounts_and_contacts(self, accounts: Sink, contacts: Sink) -> None:
+    def write_accounts_and_contacts(self, sinks: Sinks) -> None:
+        accounts, contacts = sinks["accounts.csv"], sinks["contacts.csv"]
         # Forced cases start a few rows in, so a forced duplicate always has someone to copy.
         account_dirt = Dirt(self.rng, self.sizes.accounts, ACCOUNT_CASES, self.dirty_rate, first=8)
         contact_dirt = Dirt(self.rng, self.sizes.contacts, CONTACT_CASES, self.dirty_rate, first=8)
@@ -444,7 +423,8 @@ class OplaCrmExport:
                 joint_id, self.flag(0.06), self.owner(case), self.tags(OPPORTUNITY_TAGS, case), created,
                 updated]
 
-    def write_opportunities(self, sink: Sink) -> None:
+    def write_opportunities(self, sinks: Sinks) -> None:
+        sink = sinks["opportunities.csv"]
         count = self.sizes.opportunities
         dirt = Dirt(self.rng, count, OPPORTUNITY_CASES, self.dirty_rate)
         # Cases are drawn one row ahead, so a joint pair (n ↔ n+1) is never opened onto a row
@@ -471,11 +451,12 @@ class OplaCrmExport:
             sink.write(self.opportunity_row(n, deal, case, joint_id, on_hold))
             case = following
 
-    def write_products(self, sink: Sink) -> None:
+    def write_products(self, sinks: Sinks) -> None:
+        sink = sinks["products.csv"]
         for n in range(self.sizes.products):
             prefix, name, unit, low, high, description = PRODUCTS[n % len(PRODUCTS)]
             currency = "USD" if self.r() < 0.1 else "SGD"
-            created, updated = self.created_updated()
+            created, updated = self.created_and_changed()
             sink.write([self.record_id("product", n), f"{self.pick(PRODUCT_BRANDS)} {name}",
                         f"{prefix}-{n + 1:05d}", self.money(self.between(low * 20, high * 20) * 5, currency),
                         currency, unit, description, self.flag(0.92), created, updated])
@@ -490,7 +471,8 @@ class OplaCrmExport:
                 break
         return n, deal
 
-    def write_invoices(self, sink: Sink) -> None:
+    def write_invoices(self, sinks: Sinks) -> None:
+        sink = sinks["invoices.csv"]
         dirt = Dirt(self.rng, self.sizes.invoices, ("missing_opportunity",), self.dirty_rate)
         for n in range(self.sizes.invoices):
             case = dirt.case(n)
@@ -501,7 +483,7 @@ class OplaCrmExport:
             else:  # a deposit before the deal closes
                 issued = deal.created_day + self.between(1, 13)
                 percent, status = 30, self.pick(("draft", "sent"))
-            created, updated = self.created_updated(low=issued, high=issued)
+            created, updated = self.created_and_changed(low=issued, high=issued)
             opportunity_id = (self.record_id("missing invoiced opportunity", n) if case
                               else self.record_id("opportunity", opportunity))
             sink.write([self.record_id("invoice", n), f"INV/{DAYS[issued][:4]}/{n + 1:05d}", opportunity_id,
@@ -520,9 +502,10 @@ class OplaCrmExport:
             slot -= rows * len(keys)
         raise IndexError(slot)
 
-    def write_custom_values(self, sink: Sink) -> None:
+    def write_custom_values(self, sinks: Sinks) -> None:
         """Distinct (record, key) slots visited in a scattered order, as the API pages values by
         their id: exact count, at most one value per (record, key), nothing remembered."""
+        sink = sinks["custom_field_values.csv"]
         count = self.sizes.custom_values
         slots = _custom_value_slots(self.sizes.accounts, self.sizes.contacts, self.sizes.opportunities)
         step, offset = _scatter_step(slots), int(self.r() * slots)
@@ -555,40 +538,11 @@ class OplaCrmExport:
 
 def generate_export(out_dir: str | Path, records: int, seed: int = 7, dirty_rate: float = 0.05,
                     with_files: bool = True) -> dict[str, int]:
-    """Write an OplaCRM export of about `records` loadable rows into `out_dir`.
-
-    Returns the number of data rows written per CSV file. `dirty_rate` is the share of the
-    relevant rows that carry each dirty case; above 0, every case also appears at least twice
-    once `records` >= 300. A `dirty_rate` of 0 gives a clean export. `with_files` is accepted
-    for the same call as the other generators: OplaCRM exports carry no documents.
-    """
-    if records < 1:
-        raise ValueError("records must be at least 1")
-    if not 0 <= dirty_rate <= 1:
-        raise ValueError("dirty_rate must be between 0 and 1")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    """Write an OplaCRM export into `out_dir` (arguments: see `common.export_folder`) and return the
+    number of data rows written per CSV file. `with_files` is accepted for the same call as the
+    other generators: OplaCRM exports carry no documents."""
+    out = export_folder(out_dir, records, dirty_rate, with_files=False)
     run = OplaCrmExport(Sizes.for_records(records), seed, dirty_rate)
-    with ExitStack() as stack:
-        sinks = _open_sinks(out, stack)
-        run.write_users(sinks["users.csv"])
-        run.write_stages(sinks["sale_process_stages.csv"])
-        run.write_accounts_and_contacts(sinks["accounts.csv"], sinks["contacts.csv"])
-        run.write_opportunities(sinks["opportunities.csv"])
-        run.write_products(sinks["products.csv"])
-        run.write_invoices(sinks["invoices.csv"])
-        run.write_custom_values(sinks["custom_field_values.csv"])
-        return {name: sink.rows for name, sink in sinks.items()}
-
-
-def _open_sinks(out: Path, stack: ExitStack) -> dict[str, Sink]:
-    """One UTF-8, comma-separated writer per file: the firm flattens its API DTOs itself."""
-    headers = {"users.csv": USER_COLUMNS, "accounts.csv": ACCOUNT_COLUMNS, "contacts.csv": CONTACT_COLUMNS,
-               "sale_process_stages.csv": STAGE_COLUMNS, "opportunities.csv": OPPORTUNITY_COLUMNS,
-               "products.csv": PRODUCT_COLUMNS, "invoices.csv": INVOICE_COLUMNS,
-               "custom_field_values.csv": CUSTOM_VALUE_COLUMNS}
-    sinks = {}
-    for name, header in sorted(headers.items()):
-        sinks[name] = Sink(out / name, header)
-        stack.callback(sinks[name].close)
-    return sinks
+    return write_files(out, LAYOUTS, [run.write_users, run.write_stages, run.write_accounts_and_contacts,
+                                      run.write_opportunities, run.write_products, run.write_invoices,
+                                      run.write_custom_values])

@@ -10,24 +10,28 @@ being remembered, so memory stays flat whatever `records` is. Every value comes 
 
 from __future__ import annotations
 
-import random
 from collections import deque
-from collections.abc import Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TypeVar
 
 from migration_pipeline.generator.common import (
     Dirt,
+    Layout,
+    MailboxStyle,
     Row,
+    SeededDraws,
     Sink,
+    Sinks,
     ascii_slug,
     coprime_step,
     cp1252_cell,
+    export_folder,
+    share_of,
     tiny_png,
     title_header,
+    unique_address,
+    write_files,
 )
 from migration_pipeline.generator.harbour_law import (
     FIRM_DOMAIN,
@@ -65,7 +69,6 @@ from migration_pipeline.generator.harbour_law import (
     TASK_STATUSES,
     PRIORITIES,
     DOCUMENT_KINDS,
-    FILE_MAGIC,
     THIRD_PARTY_ORGS,
     SMS_TEMPLATES,
     INBOUND_SMS,
@@ -81,8 +84,6 @@ from migration_pipeline.generator.harbour_law import (
 )
 
 __all__ = ["generate_export"]
-
-T = TypeVar("T")
 
 # --- the export's shape ----------------------------------------------------------------------
 
@@ -114,6 +115,19 @@ SMS_COLUMNS = ("sms_id", "matter_id", "contact_id", "direction", "to_number", "t
 RULE_COLUMNS = ("rule_id", "name", "trigger", "action", "enabled")
 CUSTOM_FIELD_COLUMNS = ("object", "column", "label", "type", "options")
 
+# clients.csv (cp1252, ';', Title Case headers), contacts.csv (stray cp1252 cells) and matters.csv
+# (BOM) get the awkward layouts real exports have, so the reader's tolerance is exercised.
+LAYOUTS: dict[str, Layout] = {
+    "clients.csv": ([title_header(c) for c in CLIENT_COLUMNS], {"encoding": "cp1252", "delimiter": ";"}),
+    "contacts.csv": (CONTACT_COLUMNS, {"errors": "surrogateescape"}),
+    "matters.csv": (MATTER_COLUMNS, {"encoding": "utf-8-sig"}),
+    "matter_stage_history.csv": (HISTORY_COLUMNS, {}), "activities.csv": (ACTIVITY_COLUMNS, {}),
+    "tasks.csv": (TASK_COLUMNS, {}), "documents.csv": (DOCUMENT_COLUMNS, {}),
+    "users.csv": (USER_COLUMNS, {}), "third_party_access.csv": (THIRD_PARTY_COLUMNS, {}),
+    "portal_access.csv": (PORTAL_COLUMNS, {}), "sms_log.csv": (SMS_COLUMNS, {}),
+    "automation_rules.csv": (RULE_COLUMNS, {}), "custom_field_definitions.csv": (CUSTOM_FIELD_COLUMNS, {}),
+}
+
 START = date(2021, 1, 1)
 DAYS = tuple((START + timedelta(days=n)).isoformat() for n in range((date(2026, 12, 31) - START).days + 1))
 TIMES = tuple(f"T{hour:02d}:{minute:02d}:00" for hour in range(8, 19) for minute in range(0, 60, 5))
@@ -124,6 +138,7 @@ LAST_OPENING = LAST_DAY - 420  # leaves room for a whole stage path (≤ 7 steps
 
 SLUGS = {name: ascii_slug(name) for name in FIRST_NAMES + LAST_NAMES + ACCENTED_FIRST + ACCENTED_LAST
          + COMPANY_STEMS + COMPANY_KINDS}
+MAILBOXES = MailboxStyle(PERSONAL_DOMAINS, separator=".", numbers=range(1, 98))
 ORGANISATION_DOMAINS = {organisation: f"{ascii_slug(organisation.split()[0])}.com.au"
                         for organisations in THIRD_PARTY_ORGS.values() for organisation in organisations}
 
@@ -162,13 +177,11 @@ class Sizes:
 
     @classmethod
     def for_records(cls, records: int) -> Sizes:
-        def share(fraction: float) -> int:
-            return max(1, round(records * fraction))
-
-        clients, contacts = share(0.06), share(0.16)
+        clients, contacts = share_of(records, 0.06), share_of(records, 0.16)
         return cls(
-            clients=clients, contacts=contacts, matters=share(0.10), activities=share(0.30),
-            tasks=share(0.10), documents=share(0.06), third_parties=share(0.04),
+            clients=clients, contacts=contacts, matters=share_of(records, 0.10),
+            activities=share_of(records, 0.30), tasks=share_of(records, 0.10),
+            documents=share_of(records, 0.06), third_parties=share_of(records, 0.04),
             users=min(200, max(5, round(clients / 150))),
             portal_per_contact=min(1.0, records * 0.03 / contacts),
             sms_per_contact=min(1.0, records * 0.03 / contacts),
@@ -178,52 +191,28 @@ class Sizes:
 # --- the generator -----------------------------------------------------------------------------
 
 
-class PerfectPortalExport:
+class PerfectPortalExport(SeededDraws):
     """One generation run: the seeded RNG, the sizes and the firm's staff, shared by every object."""
 
     def __init__(self, out_dir: Path, sizes: Sizes, seed: int, dirty_rate: float, with_files: bool):
+        super().__init__(seed, DAYS, TIMES, latest_creation=LAST_OPENING)
         self.out = out_dir
         self.sizes = sizes
-        self.rng = random.Random(seed)
-        self.r = self.rng.random
-        self.bits = self.rng.getrandbits
         self.dirty_rate = dirty_rate
         self.with_files = with_files
         self.staff: list[tuple[str, str, str]] = []  # (email, first, last); at most 200
+        self.rules = 0  # automation rules written: an SMS's trigger names one of them
         self.matter_step = coprime_step(sizes.clients)
         self.matter_of_client = pow(self.matter_step, -1, sizes.clients)
         self.bad_client_ref = f"C-{max(999_999, sizes.clients + 1):06d}"
 
-    # small draws ----------------------------------------------------------------------------
-
-    def pick(self, options: Sequence[T]) -> T:
-        return options[int(self.r() * len(options))]
-
-    def between(self, low: int, high: int) -> int:
-        return low + int(self.r() * (high - low + 1))
-
-    def stamp(self, day: int) -> str:
-        return DAYS[day] + TIMES[int(self.r() * len(TIMES))]
-
-    def created_modified(self, low: int = 0, high: int = LAST_OPENING) -> tuple[str, str]:
-        """A creation time and a modification time not before it (often the same moment)."""
-        day = low + int(self.r() * (high - low + 1))
-        created = self.stamp(day)
-        later = min(LAST_DAY, day + int(self.r() ** 3 * 500))
-        return created, (created if later == day else self.stamp(later))
+    # small draws (the shared ones come from SeededDraws) ------------------------------------
 
     def person(self) -> tuple[str, str]:
         return self.pick(FIRST_NAMES), self.pick(LAST_NAMES)
 
     def email(self, first: str, last: str, domain: str | None = None) -> str:
-        draw = self.bits(16)
-        domain = domain or PERSONAL_DOMAINS[draw % len(PERSONAL_DOMAINS)]
-        first_slug, last_slug, style = SLUGS[first], SLUGS[last], draw >> 8
-        if style < 128:
-            return f"{first_slug}.{last_slug}@{domain}"
-        if style < 192:
-            return f"{first_slug}.{last_slug}{style % 97 + 1}@{domain}"
-        return f"{first_slug[0]}{last_slug}@{domain}"
+        return MAILBOXES.address(self.bits(16), SLUGS[first], SLUGS[last], domain)
 
     def landline(self) -> str:
         """An Australian landline, international or national format ('+61 2 9374 4000', '(02) 9374 4000')."""
@@ -279,35 +268,28 @@ class PerfectPortalExport:
 
     # users, rules, custom fields ----------------------------------------------------------------
 
-    def write_users(self, sink: Sink) -> None:
+    def write_users(self, sinks: Sinks) -> None:
         taken: set[str] = set()
         for n in range(self.sizes.users):
             first, last = self.pick(STAFF_FIRST_NAMES), self.pick(STAFF_LAST_NAMES)
-            email = f"{SLUGS[first]}.{SLUGS[last]}@{FIRM_DOMAIN}"
-            while email in taken:
-                email = f"{SLUGS[first]}.{SLUGS[last]}{len(taken)}@{FIRM_DOMAIN}"
-            taken.add(email)
+            email = unique_address(SLUGS[first], SLUGS[last], FIRM_DOMAIN, taken)
             self.staff.append((email, first, last))
             role = ROLES[0] if n < 2 else self.pick(ROLES[1:])
             active = "no" if self.r() < 0.1 else "yes"
-            sink.write([f"U-{n + 1:06d}", email, first, last, role, active])
+            sinks["users.csv"].write([f"U-{n + 1:06d}", email, first, last, role, active])
 
-    def write_rules(self, sink: Sink) -> int:
-        count = self.between(6, len(AUTOMATION_RULES))
-        for n, rule in enumerate(AUTOMATION_RULES[:count]):
-            sink.write([f"R-{n + 1:06d}", *rule])
-        return count
-
-    @staticmethod
-    def write_custom_fields(sink: Sink) -> None:
-        for definition in CUSTOM_FIELDS:
-            sink.write(list(definition))
+    def write_reference(self, sinks: Sinks) -> None:
+        """The fixed tables: the firm's first automation rules and the custom field definitions."""
+        self.rules = self.between(6, len(AUTOMATION_RULES))
+        for n, rule in enumerate(AUTOMATION_RULES[: self.rules]):
+            sinks["automation_rules.csv"].write([f"R-{n + 1:06d}", *rule])
+        sinks["custom_field_definitions.csv"].write_all(CUSTOM_FIELDS)
 
     # clients ----------------------------------------------------------------------------------
 
     def client_row(self, n: int, case: str | None) -> Row:
         line1, city, state, postcode = self.address()
-        created, modified = self.created_modified()
+        created, modified = self.created_and_changed()
         if self.r() < 0.35:
             stem, kind = self.pick(COMPANY_STEMS), self.pick(COMPANY_KINDS)
             name, client_type = f"{stem} {kind} {self.pick(COMPANY_SUFFIXES)}", "company"
@@ -323,20 +305,18 @@ class PerfectPortalExport:
         return [f"C-{n + 1:06d}", name, client_type, email, self.phone(), website, line1, line2,
                 city, state, postcode, country, self.staff_email(case), created, modified]
 
-    def write_clients(self, sink: Sink) -> None:
+    def write_clients(self, sinks: Sinks) -> None:
         dirt = Dirt(self.rng, self.sizes.clients, ("unknown_owner",), self.dirty_rate)
         for n in range(self.sizes.clients):
-            sink.write(self.client_row(n, dirt.case(n)))
+            sinks["clients.csv"].write(self.client_row(n, dirt.case(n)))
 
     # contacts, with their portal logins and text messages --------------------------------------
 
     def contact_names(self, case: str | None, recent: deque[tuple[str, str, str]]) -> tuple[str, str, str, str]:
         """(first, last, full, email) for one contact, shaped by its dirty case."""
         if case == "duplicate" and recent:
-            original = self.pick(recent)
-            recent.remove(original)  # each duplicate copies a different person
-            first, last, email = original
-            return first, last, f"{first} {last}", self.shout(email)
+            first, last, email = self.copy_of_recent(recent)
+            return first, last, f"{first} {last}", email
         if case == "cp1252_name":
             first, last = self.pick(ACCENTED_FIRST), self.pick(ACCENTED_LAST)
             email = self.email(first, last)
@@ -353,15 +333,6 @@ class PerfectPortalExport:
             return "", "", f"{first} {last}", email
         return first, last, f"{first} {last}", email
 
-    def shout(self, email: str) -> str:
-        """The same address typed again by someone else: other case, stray spaces."""
-        variant = self.between(0, 2)
-        if variant == 0:
-            return f"  {email.title()} "
-        if variant == 1:
-            return email.upper()
-        return f"{email[0].upper()}{email[1:]} "
-
     def contact_row(self, n: int, case: str | None, recent: deque[tuple[str, str, str]]) -> Row:
         client = self.client_of_contact(n)
         first, last, full, email = self.contact_names(case, recent)
@@ -370,7 +341,7 @@ class PerfectPortalExport:
             phone, mobile = self.pick(BAD_PHONES), self.pick(("", *BAD_PHONES))
         is_first = n == 0 or self.client_of_contact(n - 1) != client
         contact_type = "primary" if is_first else self.pick(("billing", "other", "other"))
-        created, modified = self.created_modified()
+        created, modified = self.created_and_changed()
         return [f"P-{n + 1:06d}", f"C-{client + 1:06d}", first, last, full, email, phone, mobile,
                 self.pick(JOB_TITLES), contact_type, created, modified,
                 "yes" if contact_type == "billing" or self.r() < 0.1 else "no",
@@ -384,7 +355,7 @@ class PerfectPortalExport:
         return [f"PU-{n + 1:06d}", contact[1], contact[0], contact[5].strip().lower(), status,
                 last_login, created]
 
-    def sms_row(self, n: int, contact: Row, client: int, rules: int) -> Row:
+    def sms_row(self, n: int, contact: Row, client: int) -> Row:
         sent = self.stamp(self.between(0, LAST_DAY))
         matter = f"M-{self.first_matter_of_client(client) + 1:06d}"
         if self.r() < 0.15:
@@ -393,11 +364,12 @@ class PerfectPortalExport:
         template = self.pick(tuple(SMS_TEMPLATES))
         body = SMS_TEMPLATES[template].format(name=_readable(contact[2]) or "there")
         status = self.pick(("delivered", "delivered", "delivered", "delivered", "failed", "undelivered"))
-        trigger = f"R-{self.between(1, rules):06d}" if self.r() < 0.7 else "manual"
+        trigger = f"R-{self.between(1, self.rules):06d}" if self.r() < 0.7 else "manual"
         return [f"S-{n + 1:06d}", matter, contact[0], "outbound", contact[7], template, body, sent,
                 status, trigger]
 
-    def write_contacts(self, contacts: Sink, portal: Sink, sms: Sink, rules: int) -> None:
+    def write_contacts(self, sinks: Sinks) -> None:
+        contacts, portal, sms = sinks["contacts.csv"], sinks["portal_access.csv"], sinks["sms_log.csv"]
         cases = ("duplicate", "no_name", "full_name_only", "bad_email", "bad_phone", "cp1252_name")
         # Forced cases start a few rows in, so a forced duplicate always has someone to copy.
         dirt = Dirt(self.rng, self.sizes.contacts, cases, self.dirty_rate, first=8)
@@ -408,7 +380,7 @@ class PerfectPortalExport:
             if "@" in row[5] and self.r() < self.sizes.portal_per_contact:
                 portal.write(self.portal_row(portal.rows, row))
             if self.r() < self.sizes.sms_per_contact:
-                sms.write(self.sms_row(sms.rows, row, self.client_of_contact(n), rules))
+                sms.write(self.sms_row(sms.rows, row, self.client_of_contact(n)))
 
     # matters and their stage history --------------------------------------------------------
 
@@ -495,20 +467,22 @@ class PerfectPortalExport:
             return self.bad_client_ref
         return f"C-{client + 1:06d}"
 
-    def write_matters(self, matters: Sink, history: Sink) -> None:
+    def write_matters(self, sinks: Sinks) -> None:
         cases = ("no_client", "missing_client", "incomplete_history", "odd_stage", "unknown_owner")
         dirt = Dirt(self.rng, self.sizes.matters, cases, self.dirty_rate)
+        matters, history = sinks["matters.csv"], sinks["matter_stage_history.csv"]
         for n in range(self.sizes.matters):
             matters.write(self.matter_row(n, dirt.case(n), history))
 
-    def write_third_parties(self, sink: Sink) -> None:
+    def write_third_parties(self, sinks: Sinks) -> None:
+        sink = sinks["third_party_access.csv"]
         for n in range(self.sizes.third_parties):
             party_type = self.pick(("real_estate_agent", "real_estate_agent", "mortgage_broker",
                                     "referral_partner", "other"))
             organisation = self.pick(THIRD_PARTY_ORGS[party_type])
             first, last = self.person()
             domain = ORGANISATION_DOMAINS[organisation]
-            granted, modified = self.created_modified()
+            granted, modified = self.created_and_changed()
             sink.write([f"TP-{n + 1:06d}", f"M-{self.between(1, self.sizes.matters):06d}", party_type,
                         first, last, self.email(first, last, domain), self.phone(), organisation,
                         self.pick(("view", "view", "upload", "full")), granted, modified])
@@ -557,7 +531,8 @@ class PerfectPortalExport:
             return "SMS", self.pick(tuple(SMS_TEMPLATES.values())).format(name=name)
         return self.pick(NOTE_SUBJECTS), "\n".join(self.rng.sample(SENTENCES, self.between(1, 3)))
 
-    def write_activities(self, sink: Sink) -> None:
+    def write_activities(self, sinks: Sinks) -> None:
+        sink = sinks["activities.csv"]
         dirt = Dirt(self.rng, self.sizes.activities, ("inline_image",), self.dirty_rate)
         kinds = ("email", "email", "email", "email", "call", "call", "note", "note", "sms")
         for n in range(self.sizes.activities):
@@ -566,7 +541,7 @@ class PerfectPortalExport:
             client, contact, matter = self.refs()
             author = self.pick(self.staff)
             subject, body = self.activity_text(kind, author, matter, case)
-            occurred, modified = self.created_modified(high=LAST_DAY)
+            occurred, modified = self.created_and_changed(high=LAST_DAY)
             sink.write([f"A-{n + 1:06d}", kind, subject, body, occurred, author[0], client, contact,
                         matter, modified])
 
@@ -579,87 +554,36 @@ class PerfectPortalExport:
             return f"Checklist:\n{items}"
         return self.pick(SENTENCES)
 
-    def write_tasks(self, sink: Sink) -> None:
+    def write_tasks(self, sinks: Sinks) -> None:
+        sink = sinks["tasks.csv"]
         dirt = Dirt(self.rng, self.sizes.tasks, ("unknown_owner",), self.dirty_rate)
         for n in range(self.sizes.tasks):
             case = dirt.case(n)
             client, contact, matter = self.refs()
-            created, modified = self.created_modified()
+            created, modified = self.created_and_changed()
             due = DAYS[min(LAST_DAY, DAY_INDEX[created[:10]] + self.between(1, 30))]
             sink.write([f"T-{n + 1:06d}", self.pick(TASK_TITLES), self.task_description(),
                         self.pick(TASK_STATUSES), self.pick(PRIORITIES), due, self.staff_email(case),
                         client, contact, matter, created, modified])
 
-    @staticmethod
-    def document_file(document_id: str, file_name: str, ext: str, size: int) -> bytes:
-        """Placeholder bytes of exactly `size`: the format's magic number, then a readable note."""
-        head = FILE_MAGIC[ext] + f"Placeholder for {document_id} {file_name}\n".encode()
-        return (head + b"." * size)[:size]
-
-    def write_documents(self, sink: Sink) -> None:
-        dirt = Dirt(self.rng, self.sizes.documents, ("missing_file",), self.dirty_rate)
-        for n in range(self.sizes.documents):
-            case = dirt.case(n)
-            slug, ext, mime = self.pick(DOCUMENT_KINDS)
-            document_id, file_name = f"D-{n + 1:06d}", f"{slug}.{ext}"
-            file_path = f"files/{document_id}_{file_name}"
-            size = self.between(100, 2000)
+    def write_documents(self, sinks: Sinks) -> None:
+        sink = sinks["documents.csv"]
+        for document, missing in self.documents(self.sizes.documents, "D", DOCUMENT_KINDS, 100, 2000,
+                                                self.dirty_rate):
             client, contact, matter = self.refs()
-            uploaded, modified = self.created_modified()
-            sink.write([document_id, file_name, file_path, mime, str(size), uploaded,
-                        self.staff_email(), client, contact, matter, modified])
-            if self.with_files and case != "missing_file":
-                (self.out / file_path).write_bytes(self.document_file(document_id, file_name, ext, size))
+            uploaded, modified = self.created_and_changed()
+            sink.write([document.record_id, document.file_name, document.path, document.mime,
+                        str(document.size), uploaded, self.staff_email(), client, contact, matter, modified])
+            if self.with_files and not missing:
+                (self.out / document.path).write_bytes(document.placeholder())
 
 
 def generate_export(out_dir: str | Path, records: int, seed: int = 7, dirty_rate: float = 0.05,
                     with_files: bool = True) -> dict[str, int]:
-    """Write a Perfect Portal export of about `records` loadable rows into `out_dir`.
-
-    Returns the number of data rows written per CSV file. `dirty_rate` is the share of the
-    relevant rows that carry each dirty case; above 0, every case also appears at least twice
-    once `records` >= 300. A `dirty_rate` of 0 gives a clean export.
-    """
-    if records < 1:
-        raise ValueError("records must be at least 1")
-    if not 0 <= dirty_rate <= 1:
-        raise ValueError("dirty_rate must be between 0 and 1")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    if with_files:
-        (out / "files").mkdir(exist_ok=True)
+    """Write a Perfect Portal export into `out_dir` (arguments: see `common.export_folder`) and return the
+    number of data rows written per CSV file."""
+    out = export_folder(out_dir, records, dirty_rate, with_files=with_files)
     run = PerfectPortalExport(out, Sizes.for_records(records), seed, dirty_rate, with_files)
-    with ExitStack() as stack:
-        sinks = _open_sinks(out, stack)
-        run.write_users(sinks["users.csv"])
-        rules = run.write_rules(sinks["automation_rules.csv"])
-        run.write_custom_fields(sinks["custom_field_definitions.csv"])
-        run.write_clients(sinks["clients.csv"])
-        run.write_contacts(sinks["contacts.csv"], sinks["portal_access.csv"], sinks["sms_log.csv"], rules)
-        run.write_matters(sinks["matters.csv"], sinks["matter_stage_history.csv"])
-        run.write_third_parties(sinks["third_party_access.csv"])
-        run.write_activities(sinks["activities.csv"])
-        run.write_tasks(sinks["tasks.csv"])
-        run.write_documents(sinks["documents.csv"])
-        return {name: sink.rows for name, sink in sinks.items()}
-
-
-def _open_sinks(out: Path, stack: ExitStack) -> dict[str, Sink]:
-    """One writer per file. clients.csv (cp1252, ';', Title Case headers), contacts.csv (stray
-    cp1252 cells) and matters.csv (BOM) get the awkward layouts real exports have, so the reader's
-    tolerance is exercised."""
-    layouts: dict[str, tuple[Sequence[str], dict[str, str]]] = {
-        "clients.csv": ([title_header(c) for c in CLIENT_COLUMNS], {"encoding": "cp1252", "delimiter": ";"}),
-        "contacts.csv": (CONTACT_COLUMNS, {"errors": "surrogateescape"}),
-        "matters.csv": (MATTER_COLUMNS, {"encoding": "utf-8-sig"}),
-        "matter_stage_history.csv": (HISTORY_COLUMNS, {}), "activities.csv": (ACTIVITY_COLUMNS, {}),
-        "tasks.csv": (TASK_COLUMNS, {}), "documents.csv": (DOCUMENT_COLUMNS, {}),
-        "users.csv": (USER_COLUMNS, {}), "third_party_access.csv": (THIRD_PARTY_COLUMNS, {}),
-        "portal_access.csv": (PORTAL_COLUMNS, {}), "sms_log.csv": (SMS_COLUMNS, {}),
-        "automation_rules.csv": (RULE_COLUMNS, {}), "custom_field_definitions.csv": (CUSTOM_FIELD_COLUMNS, {}),
-    }
-    sinks = {}
-    for name, (header, layout) in sorted(layouts.items()):
-        sinks[name] = Sink(out / name, header, **layout)
-        stack.callback(sinks[name].close)
-    return sinks
+    return write_files(out, LAYOUTS, [run.write_users, run.write_reference, run.write_clients,
+                                      run.write_contacts, run.write_matters, run.write_third_parties,
+                                      run.write_activities, run.write_tasks, run.write_documents])

@@ -16,20 +16,19 @@ order, so a seed reproduces an export byte for byte.
 
 from __future__ import annotations
 
-import random
 from collections import deque
-from collections.abc import Sequence
-from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TypeVar
 
-from migration_pipeline.generator.common import Dirt, Row, Sink, ascii_slug, coprime_step
+from migration_pipeline.generator.common import (
+    Dirt, Layout, MailboxStyle, Row, SeededDraws, Sink, Sinks, ascii_slug, coprime_step, export_folder,
+    placeholder_file, share_of, unique_address, write_files,
+)
 from migration_pipeline.generator.northbank_data import (
     ACCENTED_FIRST, ACCENTED_LAST, ACTIONS, ATTACHMENT_KINDS, AUTOMATIONS, BAD_EMAILS,
     BAD_PHONES, CALLS, CANCELLED_SUMMARIES, COACHING_GOALS, COUNTRIES, CUSTOM_FIELDS,
-    DURATIONS, EMAIL_SUBJECTS, FILE_MAGIC, FIRST_NAMES, FOCUS_AREAS, FREELANCE_TITLES,
+    DURATIONS, EMAIL_SUBJECTS, FIRST_NAMES, FOCUS_AREAS, FREELANCE_TITLES,
     JOB_TITLES, LAST_NAMES, MESSAGES, NOTE_KINDS, NOTE_SENTENCES, NOTE_SUBJECTS,
     NO_SHOW_SUMMARIES, ONE_OFF_TITLES, ORGANISATIONS, PACKAGE_KINDS, PERSONAL_DOMAINS,
     PHONE_FORMATS, PLACES, POSTCODE_LETTERS, PRACTICE_DOMAIN, PRACTICE_NAME, RECORDING,
@@ -39,8 +38,6 @@ from migration_pipeline.generator.northbank_data import (
 )
 
 __all__ = ["generate_export"]
-
-T = TypeVar("T")
 
 # --- the export's shape ----------------------------------------------------------------------
 
@@ -81,6 +78,7 @@ SESSION_TIMES = tuple(f"{hour:02d}:{minute:02d}" for hour in range(8, 20) for mi
 
 SLUGS = {name: ascii_slug(name) for name in FIRST_NAMES + LAST_NAMES + ACCENTED_FIRST + ACCENTED_LAST
          + STAFF_FIRST_NAMES + STAFF_LAST_NAMES}
+MAILBOXES = MailboxStyle(PERSONAL_DOMAINS, separator="", numbers=range(10, 99))
 
 
 def day_first(day: str) -> str:
@@ -116,17 +114,15 @@ class Sizes:
 
     @classmethod
     def for_records(cls, records: int, plan_seed: int) -> Sizes:
-        def share(fraction: float) -> int:
-            return max(1, round(records * fraction))
-
-        clients, packages = share(0.12), share(0.09)
+        clients, packages = share_of(records, 0.12), share_of(records, 0.09)
         package_sessions = attachments = 0
         for plan in package_plans(plan_seed, packages):
             package_sessions += plan.sessions
             attachments += plan.attachments
         return cls(clients=clients, packages=packages, package_sessions=package_sessions,
-                   one_off_sessions=max(0, share(0.38) - package_sessions), attachments=attachments,
-                   notes=share(0.18), coaches=min(200, max(6, round(clients / 8))))
+                   one_off_sessions=max(0, share_of(records, 0.38) - package_sessions),
+                   attachments=attachments, notes=share_of(records, 0.18),
+                   coaches=min(200, max(6, round(clients / 8))))
 
 
 @dataclass
@@ -143,14 +139,12 @@ class SessionRef:
 # --- the generator -------------------------------------------------------------------------------
 
 
-class ProfiExport:
+class ProfiExport(SeededDraws):
     """One generation run: the seeded RNG, the sizes and the practice's coaches."""
 
     def __init__(self, out_dir: Path, records: int, seed: int, dirty_rate: float, with_files: bool):
+        super().__init__(seed, DAYS, OFFICE_TIMES)
         self.out = out_dir
-        self.rng = random.Random(seed)
-        self.r = self.rng.random
-        self.bits = self.rng.getrandbits
         self.plan_seed = self.bits(64)
         self.sizes = Sizes.for_records(records, self.plan_seed)
         self.dirty_rate = dirty_rate
@@ -163,16 +157,7 @@ class ProfiExport:
         self.package_sessions_written = 0  # the row number package-session dirt is keyed on
         self.deleted_packages = 0
 
-    # small draws ----------------------------------------------------------------------------
-
-    def pick(self, options: Sequence[T]) -> T:
-        return options[int(self.r() * len(options))]
-
-    def between(self, low: int, high: int) -> int:
-        return low + int(self.r() * (high - low + 1))
-
-    def stamp(self, day: int) -> str:
-        return DAYS[day] + self.pick(OFFICE_TIMES)
+    # small draws (the shared ones come from SeededDraws) ------------------------------------
 
     def later_stamp(self, created: str, day: int) -> str:
         """A modification time on `day`, never before `created` (ISO text compares in order)."""
@@ -182,14 +167,7 @@ class ProfiExport:
         return self.pick(FIRST_NAMES), self.pick(LAST_NAMES)
 
     def email(self, first: str, last: str, domain: str | None = None) -> str:
-        draw = self.bits(16)
-        domain = domain or PERSONAL_DOMAINS[draw % len(PERSONAL_DOMAINS)]
-        first_slug, last_slug, style = SLUGS[first], SLUGS[last], draw >> 8
-        if style < 128:
-            return f"{first_slug}.{last_slug}@{domain}"
-        if style < 192:
-            return f"{first_slug}{last_slug}{style % 89 + 10}@{domain}"
-        return f"{first_slug[0]}{last_slug}@{domain}"
+        return MAILBOXES.address(self.bits(16), SLUGS[first], SLUGS[last], domain)
 
     def phone(self) -> str:
         """A UK number from Ofcom's drama ranges, in one of the formats people type them."""
@@ -220,7 +198,7 @@ class ProfiExport:
 
     # coaches, automations, custom fields -------------------------------------------------------
 
-    def write_coaches(self, sink: Sink) -> None:
+    def write_coaches(self, sinks: Sinks) -> None:
         taken: set[str] = set()
         last = self.sizes.coaches - 1
         # Shuffled once and dealt in turn, so a small practice has no two staff sharing a name.
@@ -228,25 +206,19 @@ class ProfiExport:
         surnames = self.rng.sample(STAFF_LAST_NAMES, len(STAFF_LAST_NAMES))
         for n in range(self.sizes.coaches):
             first, surname = firsts[n % len(firsts)], surnames[n % len(surnames)]
-            email = f"{SLUGS[first]}.{SLUGS[surname]}@{PRACTICE_DOMAIN}"
-            while email in taken:
-                email = f"{SLUGS[first]}.{SLUGS[surname]}{len(taken)}@{PRACTICE_DOMAIN}"
-            taken.add(email)
+            email = unique_address(SLUGS[first], SLUGS[surname], PRACTICE_DOMAIN, taken)
             role = "owner" if n == 0 else "assistant" if n == last else "coach"
             active = "no" if n and self.r() < 0.12 else "yes"
             self.staff.append((email, first))
             if role != "assistant":
                 self.coaches.append(email)
-            sink.write([f"CO-{n + 1:06d}", email, first, surname, role, active])
+            sinks["coaches.csv"].write([f"CO-{n + 1:06d}", email, first, surname, role, active])
 
-    def write_automations(self, sink: Sink) -> None:
+    def write_reference(self, sinks: Sinks) -> None:
+        """The fixed tables: the practice's first automations and the custom field definitions."""
         for n, automation in enumerate(AUTOMATIONS[: self.between(6, len(AUTOMATIONS))]):
-            sink.write([f"AU-{n + 1:06d}", *automation])
-
-    @staticmethod
-    def write_custom_fields(sink: Sink) -> None:
-        for definition in CUSTOM_FIELDS:
-            sink.write(list(definition))
+            sinks["automations.csv"].write([f"AU-{n + 1:06d}", *automation])
+        sinks["custom_field_definitions.csv"].write_all(CUSTOM_FIELDS)
 
     # clients ----------------------------------------------------------------------------------
 
@@ -254,10 +226,8 @@ class ProfiExport:
                      domain: str | None) -> tuple[str, str, str, str]:
         """(first, last, display, email) for one client, shaped by its dirty case."""
         if case == "duplicate" and recent:
-            original = self.pick(recent)
-            recent.remove(original)  # each duplicate copies a different person
-            first, last, email = original
-            return first, last, f"{first} {last}", self.retyped(email)
+            first, last, email = self.copy_of_recent(recent)
+            return first, last, f"{first} {last}", email
         if case == "accented_name":
             first, last = self.pick(ACCENTED_FIRST), self.pick(ACCENTED_LAST)
         else:
@@ -272,15 +242,6 @@ class ProfiExport:
             display = self.pick((f"{first} {last}", f"{first} {last[0]}.", f"Dr {first} {last}"))
             return "", "", display, email
         return first, last, f"{first} {last}", email
-
-    def retyped(self, email: str) -> str:
-        """The same address typed again by someone else: other case, stray spaces."""
-        variant = self.between(0, 2)
-        if variant == 0:
-            return f"  {email.title()} "
-        if variant == 1:
-            return email.upper()
-        return f"{email[0].upper()}{email[1:]} "
 
     def client_row(self, n: int, case: str | None, recent: deque[tuple[str, str, str]]) -> Row:
         organisation, domain, job_title = "", None, self.pick(FREELANCE_TITLES)
@@ -300,14 +261,14 @@ class ProfiExport:
                 line1, line2, town, county, postcode, self.pick(COUNTRIES), coach, created, modified,
                 referral, self.pick(COACHING_GOALS), focus]
 
-    def write_clients(self, sink: Sink) -> None:
+    def write_clients(self, sinks: Sinks) -> None:
         cases = ("display_name_only", "no_name", "duplicate", "bad_email", "bad_phone",
                  "unknown_coach", "accented_name")
         # Forced cases start a few rows in, so a forced duplicate always has someone to copy.
         dirt = Dirt(self.rng, self.sizes.clients, cases, self.dirty_rate, first=8)
         recent: deque[tuple[str, str, str]] = deque(maxlen=64)
         for n in range(self.sizes.clients):
-            sink.write(self.client_row(n, dirt.case(n), recent))
+            sinks["clients.csv"].write(self.client_row(n, dirt.case(n), recent))
 
     # packages and everything hanging off them ----------------------------------------------
 
@@ -333,7 +294,7 @@ class ProfiExport:
             day += self.between(7, 21)
         return start, past_days, booked_days
 
-    def write_packages(self, sinks: dict[str, Sink]) -> None:
+    def write_packages(self, sinks: Sinks) -> None:
         sizes = self.sizes
         package_dirt = Dirt(self.rng, sizes.packages,
                             ("unknown_coach", "odd_status", "day_first_start", "deleted_package_billing"),
@@ -357,7 +318,7 @@ class ProfiExport:
                                       bought_day, group)
 
     def write_package(self, n: int, plan: PackagePlan, client: int, case: str | None,
-                      sinks: dict[str, Sink], session_dirt: Dirt,
+                      sinks: Sinks, session_dirt: Dirt,
                       link_dirt: Dirt) -> tuple[list[SessionRef], int]:
         """The package row, its billing records and its sessions; returns the sessions written
         and the day the package was bought."""
@@ -445,7 +406,7 @@ class ProfiExport:
         sink.write(self.billing_row(sink, package_id, client, kind.price, state, paid, issued_day,
                                     paid_day, False))
 
-    def write_package_sessions(self, sinks: dict[str, Sink], package_id: str, plan: PackagePlan,
+    def write_package_sessions(self, sinks: Sinks, package_id: str, plan: PackagePlan,
                                client: int, created_day: int, coach: str, past_days: list[int],
                                booked_days: list[int], session_dirt: Dirt,
                                link_dirt: Dirt) -> list[SessionRef]:
@@ -553,12 +514,6 @@ class ProfiExport:
 
     # attachments ----------------------------------------------------------------------------------
 
-    @staticmethod
-    def placeholder(attachment_id: str, file_name: str, ext: str, size: int) -> bytes:
-        """Placeholder bytes of exactly `size`: the format's magic number, then a readable note."""
-        head = FILE_MAGIC[ext] + f"Placeholder for {attachment_id} {file_name}\n".encode()
-        return (head + b"." * size)[:size]
-
     def write_attachment(self, sink: Sink, case: str | None, package_client: int, bought_day: int,
                          group: list[SessionRef]) -> None:
         attachment_id = f"AT-{sink.rows + 1:06d}"
@@ -590,7 +545,7 @@ class ProfiExport:
                     mime, str(size), uploaded, uploader,
                     self.later_stamp(uploaded, min(LAST_PAST, day + self.between(0, 30)))])
         if self.with_files and file_path and case != "missing_file":
-            (self.out / file_path).write_bytes(self.placeholder(attachment_id, file_name, ext, size))
+            (self.out / file_path).write_bytes(placeholder_file(attachment_id, file_name, ext, size))
 
     # engagement notes ------------------------------------------------------------------------------
 
@@ -606,7 +561,8 @@ class ProfiExport:
             return subject, body.format(minutes=self.between(5, 30), sentence=self.pick(NOTE_SENTENCES))
         return self.pick(NOTE_SUBJECTS), "\n".join(self.rng.sample(NOTE_SENTENCES, self.between(1, 3)))
 
-    def write_notes(self, sink: Sink) -> None:
+    def write_notes(self, sinks: Sinks) -> None:
+        sink = sinks["engagement_notes.csv"]
         dirt = Dirt(self.rng, self.sizes.notes, ("missing_client",), self.dirty_rate)
         for n in range(self.sizes.notes):
             case = dirt.case(n)
@@ -628,36 +584,18 @@ class ProfiExport:
 
 def generate_export(out_dir: str | Path, records: int, seed: int = 7, dirty_rate: float = 0.05,
                     with_files: bool = True) -> dict[str, int]:
-    """Write a Profi export of about `records` loadable rows into `out_dir`.
-
-    Returns the number of data rows written per CSV file. `dirty_rate` is the share of the
-    relevant rows that carry each dirty case; above 0, every case also appears at least twice
-    once `records` >= 300. A `dirty_rate` of 0 gives a clean export.
-    """
-    if records < 1:
-        raise ValueError("records must be at least 1")
-    if not 0 <= dirty_rate <= 1:
-        raise ValueError("dirty_rate must be between 0 and 1")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    if with_files:
-        (out / "files").mkdir(exist_ok=True)
+    """Write a Profi export into `out_dir` (arguments: see `common.export_folder`) and return the number
+    of data rows written per CSV file."""
+    out = export_folder(out_dir, records, dirty_rate, with_files=with_files)
     run = ProfiExport(out, records, seed, dirty_rate, with_files)
-    with ExitStack() as stack:
-        sinks = _open_sinks(out, stack, dirty=dirty_rate > 0)
-        run.write_coaches(sinks["coaches.csv"])
-        run.write_automations(sinks["automations.csv"])
-        run.write_custom_fields(sinks["custom_field_definitions.csv"])
-        run.write_clients(sinks["clients.csv"])
-        run.write_packages(sinks)
-        run.write_notes(sinks["engagement_notes.csv"])
-        return {name: sink.rows for name, sink in sinks.items()}
+    return write_files(out, _layouts(dirty=dirty_rate > 0), [
+        run.write_coaches, run.write_reference, run.write_clients, run.write_packages, run.write_notes])
 
 
-def _open_sinks(out: Path, stack: ExitStack, dirty: bool) -> dict[str, Sink]:
-    """One writer per file. A dirty export's clients.csv is Windows-1252, as when the practice
-    saved it from Excel, so the reader's encoding detection is exercised."""
-    layouts: dict[str, tuple[Sequence[str], dict[str, str]]] = {
+def _layouts(dirty: bool) -> dict[str, Layout]:
+    """A dirty export's clients.csv is Windows-1252, as when the practice saved it from Excel, so
+    the reader's encoding detection is exercised."""
+    return {
         "coaches.csv": (COACH_COLUMNS, {}),
         "clients.csv": (CLIENT_COLUMNS, {"encoding": "cp1252"} if dirty else {}),
         "packages.csv": (PACKAGE_COLUMNS, {}), "sessions.csv": (SESSION_COLUMNS, {}),
@@ -666,8 +604,3 @@ def _open_sinks(out: Path, stack: ExitStack, dirty: bool) -> dict[str, Sink]:
         "attachments.csv": (ATTACHMENT_COLUMNS, {}), "automations.csv": (AUTOMATION_COLUMNS, {}),
         "custom_field_definitions.csv": (CUSTOM_FIELD_COLUMNS, {}),
     }
-    sinks = {}
-    for name, (header, layout) in sorted(layouts.items()):
-        sinks[name] = Sink(out / name, header, **layout)
-        stack.callback(sinks[name].close)
-    return sinks

@@ -251,7 +251,7 @@ def _lookup_misses(frame: pd.DataFrame, values: pd.Series, name: str, rule: Fiel
 
 def _problems(problem_texts: pd.Series, name: str, rule: FieldRule) -> list[Problem]:
     present = problem_texts.dropna()
-    columns = ", ".join(rule.columns)
+    columns = ", ".join(rule.columns) + (f" via {rule.lookup}" if rule.lookup else "")  # custom:account:Credit Limit
     return [Problem(i, name, f"{name} ← {columns}: {text}") for i, text in present.items()]
 
 
