@@ -86,6 +86,22 @@ def _approve(args: argparse.Namespace) -> int:
     return _finish(result, "Approval")
 
 
+def _confirm(args: argparse.Namespace) -> int:
+    from migration_pipeline.definitions import MAPPINGS_DIR
+    from migration_pipeline.proposer.confirm import confirm_mapping
+
+    if not args.all and not args.decision:
+        print("Name the decisions to confirm (--decision <load>.<field>, repeatable) or pass --all.")
+        return 2
+    path = Path(args.mapping) if args.mapping else MAPPINGS_DIR / f"{args.migration}.yaml"
+    result = confirm_mapping(path, args.by, None if args.all else args.decision)
+    print(f"Confirmed {len(result.confirmed)} decision(s) in {path}; {len(result.pending)} still pending"
+          + ("" if result.pending else "; the mapping is confirmed"))
+    for name in result.pending:
+        print(f"  pending: {name}")
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     from migration_pipeline.definitions import ARTIFACTS_DIR, load_job_name
 
@@ -130,6 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     approve.add_argument("--run", help="the sample run id (default: the newest sample of the current mapping)")
     approve.add_argument("--note", default="")
     _job_command(commands, "run", "the full run of a migration (needs an approved sample)", _run)
+    confirm = commands.add_parser("confirm", help="confirm proposed mapping decisions (loading refuses unconfirmed ones)")
+    confirm.add_argument("--migration", default="perfect_portal_to_twenty")
+    confirm.add_argument("--mapping", help="the mapping file (default: mappings/<migration>.yaml)")
+    confirm.add_argument("--decision", action="append", help="<load>.<field> to confirm (repeatable)")
+    confirm.add_argument("--all", action="store_true", help="confirm every pending decision")
+    confirm.add_argument("--by", required=True, help="who reviewed the decisions")
+    confirm.set_defaults(handler=_confirm)
 
     args = parser.parse_args(argv)
     return args.handler(args)

@@ -16,6 +16,7 @@ import dagster as dg
 from migration_pipeline.defs.assets import build_migration_assets, plan_key, resource_keys
 from migration_pipeline.defs.jobs import (
     build_approve_job,
+    build_confirm_job,
     build_delta_job,
     build_reconcile_job,
     build_rollback_job,
@@ -84,7 +85,8 @@ def build_definitions(mappings_dir: Path = MAPPINGS_DIR, artifacts_dir: Path = A
                                        description=f"Pre-flight plan of {spec.migration}; writes nothing to the destination.")
         reconcile_job, rollback_job = build_reconcile_job(spec, str(artifacts_dir)), build_rollback_job(spec, str(artifacts_dir))
         delta_job = build_delta_job(spec, str(artifacts_dir))
-        jobs += [plan_job, build_sample_job(spec, str(artifacts_dir)), build_approve_job(spec), load_job, delta_job,
+        jobs += [plan_job, build_sample_job(spec, str(artifacts_dir)), build_approve_job(spec), build_confirm_job(spec, str(path)),
+                 load_job, delta_job,
                  reconcile_job, rollback_job]
         sensors += build_sensors(spec, load_job, reconcile_job, rollback_job)
         sensors.append(build_drop_sensor(spec, delta_job, drops_dir, settle_seconds))

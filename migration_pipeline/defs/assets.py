@@ -108,8 +108,6 @@ def build_load_asset(spec: MappingSpec, load: Load) -> dg.AssetsDefinition:
         description=f"{spec.source.system} {load.source} → {spec.destination.system} {load.target}",
     )
     def load_asset(context: dg.AssetExecutionContext, owner_map: prepare.OwnerMap) -> dg.MaterializeResult:
-        if not spec.confirmed:
-            raise dg.Failure(f"{spec.migration}: the mapping is not confirmed (confirmed: false); confirm it before loading")
         export: ExportResource = getattr(context.resources, keys["export"])
         ledger = getattr(context.resources, keys["ledger"]).get()
         try:

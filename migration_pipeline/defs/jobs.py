@@ -18,7 +18,8 @@ from migration_pipeline.defs.assets import resource_keys
 from migration_pipeline.mapping.spec import MappingSpec
 from migration_pipeline.pipeline import prepare
 from migration_pipeline.pipeline.load import count_source_rows, fields_by_load
-from migration_pipeline.pipeline.migrate import Refused, approve, deleted_in_source, require_approval, run_migration
+from migration_pipeline.proposer.confirm import confirm_mapping
+from migration_pipeline.pipeline.migrate import Refused, approve, deleted_in_source, require_approval, require_confirmed, run_migration
 from migration_pipeline.pipeline.reconcile import reconcile, summary_rows as reconcile_rows, write_report
 from migration_pipeline.pipeline.rollback import rollback
 from migration_pipeline.pipeline.sample import DEFAULT_SAMPLE_SIZE, SAMPLE_SIZES, run_sample, summary_rows
@@ -119,8 +120,10 @@ def build_reconcile_job(spec: MappingSpec, artifacts_dir: str) -> dg.JobDefiniti
 
 def build_sample_job(spec: MappingSpec, artifacts_dir: str) -> dg.JobDefinition:
     def sample(context: dg.OpExecutionContext, config: SampleConfig, export: Any, ledger: Any, destination: Any) -> None:
-        if not spec.confirmed:
-            raise dg.Failure(f"{spec.migration}: the mapping is not confirmed (confirmed: false); confirm it before sampling")
+        try:
+            require_confirmed(spec)
+        except Refused as refusal:
+            raise dg.Failure(str(refusal)) from None
         directory = Path(artifacts_dir) / "reports" / spec.migration / "samples"
         result = run_sample(spec, export.archive, ledger, destination, context.run_id, directory, config.size, config.seed,
                             export.chunk_rows)
@@ -146,6 +149,25 @@ def build_approve_job(spec: MappingSpec) -> dg.JobDefinition:
 
     return _single_op_job(spec, "approve", f"Approve a sample run of {spec.migration} for the current mapping; the full "
                           "and delta runs refuse to start without it.", approve_sample, ApproveConfig)
+
+
+class ConfirmConfig(dg.Config):
+    confirmed_by: str = Field(description="who reviewed the proposed decisions (kept in the mapping file)")
+    decisions: list[str] = Field(default=[], description="<load>.<field> names to confirm; empty with every_decision")
+    every_decision: bool = Field(default=False, description="confirm every pending decision of the mapping")
+
+
+def build_confirm_job(spec: MappingSpec, mapping_path: str) -> dg.JobDefinition:
+    def confirm(context: dg.OpExecutionContext, config: ConfirmConfig, export: Any, ledger: Any, destination: Any) -> None:
+        if not config.every_decision and not config.decisions:
+            raise dg.Failure("name the decisions to confirm, or set every_decision")
+        result = confirm_mapping(mapping_path, config.confirmed_by, None if config.every_decision else config.decisions)
+        context.add_output_metadata({"confirmed": result.confirmed, "still pending": result.pending,
+                                     "mapping confirmed": result.mapping_confirmed,
+                                     "next": "reload the code location so the jobs use the confirmed mapping"})
+
+    return _single_op_job(spec, "confirm", f"Confirm proposed decisions of {spec.migration} (the mapping file is updated and "
+                          "the decisions remembered for the next proposal).", confirm, ConfirmConfig)
 
 
 def delta_partitions(spec: MappingSpec) -> dg.DailyPartitionsDefinition:

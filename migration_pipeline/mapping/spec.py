@@ -47,6 +47,17 @@ class Repair(_Strict):
     note: str
 
 
+class Proposal(_Strict):
+    """How the mapping proposer arrived at a decision; loading refuses it until a person confirms it."""
+
+    confidence: float
+    band: Literal["auto", "review", "low"]
+    reasons: tuple[str, ...] = ()
+    candidates: tuple[dict[str, Any], ...] = ()  # the runners-up: field, score, why
+    confirmed: bool = False
+    confirmed_by: str | None = None
+
+
 class FieldRule(_Strict):
     """How one destination field (dotted for composite sub-fields) gets its value."""
 
@@ -68,6 +79,7 @@ class FieldRule(_Strict):
     then_lookup: str | None = None  # a second lookup on the first one's value (a contact's case → its last change)
     fallback: tuple[Fallback, ...] = ()  # tried in order where the value is still empty
     repair: Repair | None = None  # a relation whose key resolves to nothing: re-resolved through a lookup
+    proposal: Proposal | None = None  # set by the proposer; None for a rule written by hand
 
     @field_validator("fallback", mode="before")
     @classmethod
@@ -300,6 +312,12 @@ class MappingSpec(_Strict):
     loads: tuple[Load, ...]
     review: tuple[ReviewList, ...] = ()
     content_hash: str = ""
+
+    def unconfirmed_decisions(self) -> list[str]:
+        """Every proposed field rule nobody has confirmed yet, as `<load>.<field> (<columns>)`."""
+        return [f"{load.name}.{name} ({', '.join(rule.columns) or 'constant'})"
+                for load in self.loads for name, rule in load.fields.items()
+                if rule.proposal is not None and not rule.proposal.confirmed]
 
     def load(self, name: str) -> Load:
         for load in self.loads:

@@ -29,7 +29,19 @@ class NotApproved(Refused):
     """The mapping as it is now has no approved sample run: nothing may be loaded in full."""
 
 
+def require_confirmed(spec: MappingSpec) -> None:
+    """A proposed mapping loads nothing until every decision in it is confirmed, and it says which are not."""
+    pending = spec.unconfirmed_decisions()
+    if pending:
+        shown = ", ".join(pending[:10]) + (f" and {len(pending) - 10} more" if len(pending) > 10 else "")
+        raise Refused(f"{spec.migration}: {len(pending)} mapping decision(s) not confirmed: {shown}; confirm them "
+                      f"(`migration-pipeline confirm --migration {spec.migration} --decision <load.field>` or --all), then run again")
+    if not spec.confirmed:
+        raise Refused(f"{spec.migration}: the mapping is not confirmed (confirmed: false); confirm it before loading")
+
+
 def require_approval(spec: MappingSpec, ledger: Ledger) -> dict:
+    require_confirmed(spec)
     approval = ledger.approval(spec.migration, spec.content_hash)
     if approval is None:
         sample = ledger.sample(spec.migration, mapping_hash=spec.content_hash)
