@@ -10,6 +10,7 @@ MIGRATION_LEDGER_URL environment variable (the committed `.env` points it at SQL
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
@@ -46,11 +47,20 @@ def _destination(spec: MappingSpec, live: bool, artifacts_dir: Path) -> Destinat
     """The dry run by default; the real destination named by the mapping when `live`."""
     if not live:
         return DryRunDestination(output_dir=str(artifacts_dir / "dry_run"), members_file=str(DRY_RUN_MEMBERS))
-    if spec.destination.system == "twenty":
-        return TwentyDestination(base_url=dg.EnvVar("TWENTY_API_URL"), api_key=dg.EnvVar("TWENTY_API_KEY"))
-    if spec.destination.system == "odoo":
-        return OdooDestination(url=dg.EnvVar("ODOO_URL"), database=dg.EnvVar("ODOO_DB"), api_key=dg.EnvVar("ODOO_API_KEY"))
-    raise ValueError(f"{spec.migration}: no live destination for {spec.destination.system!r} yet")
+    return live_destination(spec.destination.system)
+
+
+def live_destination(system: str, resolve: bool = False) -> Destination:
+    """The real `system` from its environment variables: read when a run starts, or now with `resolve`
+    (a command used outside a Dagster run, such as `propose --live`)."""
+    def secret(name: str) -> Any:
+        return dg.EnvVar(name).get_value() if resolve else dg.EnvVar(name)
+
+    if system == "twenty":
+        return TwentyDestination(base_url=secret("TWENTY_API_URL"), api_key=secret("TWENTY_API_KEY"))
+    if system == "odoo":
+        return OdooDestination(url=secret("ODOO_URL"), database=secret("ODOO_DB"), api_key=secret("ODOO_API_KEY"))
+    raise ValueError(f"no live destination for {system!r} yet")
 
 
 def migration_resources(spec: MappingSpec, artifacts_dir: Path, live: bool = False) -> dict[str, dg.ConfigurableResource]:
