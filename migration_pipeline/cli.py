@@ -86,6 +86,24 @@ def _approve(args: argparse.Namespace) -> int:
     return _finish(result, "Approval")
 
 
+def _propose(args: argparse.Namespace) -> int:
+    from migration_pipeline.proposer.memory import DecisionMemory
+    from migration_pipeline.proposer.propose import propose_mapping
+
+    destination = None
+    if args.live:
+        from migration_pipeline.definitions import live_destination
+
+        destination = live_destination(args.destination, resolve=True)
+    memory = None if args.no_memory else DecisionMemory()
+    summary = propose_mapping(args.export, args.out, args.source_system, args.destination, destination, memory)
+    bands = ", ".join(f"{n} {band}" for band, n in sorted(summary.bands.items()))
+    print(f"Proposed {summary.decisions} decisions ({bands}) in {args.out}")
+    print(f"{len(summary.pending)} await review; see each rule's `proposal:` (confidence, band, reasons, candidates).")
+    print(f"Then: migration-pipeline confirm --mapping {args.out} --decision <load.field> | --all --by <your name>")
+    return 0
+
+
 def _confirm(args: argparse.Namespace) -> int:
     from migration_pipeline.definitions import MAPPINGS_DIR
     from migration_pipeline.proposer.confirm import confirm_mapping
@@ -146,6 +164,14 @@ def main(argv: list[str] | None = None) -> int:
     approve.add_argument("--run", help="the sample run id (default: the newest sample of the current mapping)")
     approve.add_argument("--note", default="")
     _job_command(commands, "run", "the full run of a migration (needs an approved sample)", _run)
+    propose = commands.add_parser("propose", help="draft a mapping from an export: the tool proposes, a person confirms")
+    propose.add_argument("--export", required=True, help="the export folder or ZIP")
+    propose.add_argument("--source-system", required=True, help="the source CRM's name (e.g. profi): decisions are remembered per system")
+    propose.add_argument("--destination", choices=("twenty", "odoo"), default="twenty")
+    propose.add_argument("--out", required=True, help="the mapping file to write, e.g. mappings/acme_to_twenty.yaml")
+    propose.add_argument("--live", action="store_true", help="read the destination's schema from the real server (else the saved catalog)")
+    propose.add_argument("--no-memory", action="store_true", help="ignore decisions confirmed before (cold start)")
+    propose.set_defaults(handler=_propose)
     confirm = commands.add_parser("confirm", help="confirm proposed mapping decisions (loading refuses unconfirmed ones)")
     confirm.add_argument("--migration", default="perfect_portal_to_twenty")
     confirm.add_argument("--mapping", help="the mapping file (default: mappings/<migration>.yaml)")

@@ -343,7 +343,7 @@ def _check_files(job: LoadJob, frame: pd.DataFrame, piece: pd.DataFrame, load: L
     paths = transforms.apply("text", piece[column], {}).values if column in piece else pd.Series(None, index=frame.index)
     problems = []
     for index, path in paths.items():
-        if path is None:
+        if not isinstance(path, str):  # blank: None or pandas' missing value
             problems.append(Problem(index, "file", f"file: {column} is empty, there is no file to upload"))
         elif not job.archive.exists(path):
             problems.append(Problem(index, "file", f"file: {path!r} is referenced but not in the export; add it and re-run"))

@@ -12,13 +12,13 @@ refused and no stage is silently merged into another.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import pandas as pd
+from rapidfuzz import fuzz
 
 from migration_pipeline.mapping.transforms import upper_snake_value
 from migration_pipeline.proposer.catalog import DestinationCatalog, saved_catalog
@@ -27,14 +27,10 @@ from migration_pipeline.proposer.gold import GoldMapping
 from migration_pipeline.proposer.profile import TOP_VALUES, ExportProfile, FileProfile
 from migration_pipeline.sources.export import ExportArchive
 
-try:  # the faster, better-scoring matcher when installed; difflib otherwise
-    from rapidfuzz import fuzz
 
-    def _similarity(a: str, b: str) -> float:
-        return fuzz.ratio(a, b) / 100
-except ImportError:  # pragma: no cover - depends on the environment
-    def _similarity(a: str, b: str) -> float:
-        return difflib.SequenceMatcher(None, a, b).ratio()
+
+def _similarity(a: str, b: str) -> float:
+    return fuzz.ratio(a, b) / 100
 
 # Odoo keeps pipeline stages in crm.stage, a table the firm edits, so its catalog lists stage_id as a
 # relation with no options: these are the stages a fresh Odoo CRM database has, in sequence.
