@@ -25,7 +25,7 @@ HEADERS = ("acc", "m.prec", "m.rec", "m.F1", "top3", "auto.P", "auto.cov", "fk.P
 
 
 def _row(label: str, figures: dict) -> str:
-    cells = ["   n/a" if figures[c] is None else f"{figures[c]:6.3f}" for c in COLUMNS]
+    cells = [f"{figures[c]:6.3f}" for c in COLUMNS]
     return f"{label:42s} " + " ".join(f"{cell:>8s}" for cell in cells)
 
 

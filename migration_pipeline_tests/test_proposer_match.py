@@ -127,11 +127,12 @@ def test_cold_figures_hold_the_committed_baseline():
     baseline = json.loads(BASELINE.read_text(encoding="utf-8"))["cold_original_overall"]
     figures = overall(evaluate(PAIRS, (ORIGINAL,)).values()).figures()
     for name, committed in baseline.items():
-        if name == "value_map_accuracy" or committed is None:
-            continue  # the value proposer's figure, not the matcher's
         assert figures[name] >= committed - TOLERANCE, f"{name}: {figures[name]} < baseline {committed}"
 
 
 def test_memory_filled_from_the_gold_gives_every_decision():
     figures = overall(evaluate(PAIRS, (ORIGINAL,), memory=True).values()).figures()
     assert figures["accuracy"] == 1.0
+    # With every column decided right, the value-map figure is the value proposer's alone: what it
+    # misses is Odoo, where the gold creates a stage per firm stage and the proposer reuses New/Proposition.
+    assert figures["value_map_accuracy"] >= 0.85

@@ -92,6 +92,22 @@ def test_oplacrm_stage_codes_line_up_through_the_stage_list(oplacrm):
     assert any("stage 5 of 7" in reason for reason in negotiation.reasons)
 
 
+def test_a_stage_list_reached_several_ways_is_mapped_once_in_its_order(oplacrm):
+    archive, profile = oplacrm
+    # The records' stage codes, the list's own codes and its labels all lead to the same labels.
+    proposed = propose_value_maps(profile, saved_catalog("twenty"), [
+        field("opportunities", "sale_process_stage", "opportunities", "stage"),
+        field("sale_process_stages", "stage_code", "opportunities", "stage"),
+        field("sale_process_stages", "display_label", "opportunities", "stage"),
+    ], archive)
+    assert [(p.column, p.value) for p in proposed] == [("display_label", v) for v in (
+        "New lead", "Qualified", "Demo", "Proposal sent", "Negotiation", "Closed won", "Closed lost")]
+    # Reached from its own labels alone, the list still keeps its order: Negotiation stays its own stage.
+    alone = options(propose_value_maps(profile, saved_catalog("twenty"), [
+        field("sale_process_stages", "display_label", "opportunities", "stage")], archive))
+    assert alone["Negotiation"].new_option and alone["Proposal sent"].option == "PROPOSAL"
+
+
 def test_values_without_the_archive_come_from_the_profile(perfect_portal):
     _, profile = perfect_portal
     proposed = propose_value_maps(profile, saved_catalog("twenty"),

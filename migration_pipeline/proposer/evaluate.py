@@ -10,14 +10,19 @@ A column decision is right when kind, target object and target path equal the go
 "custom" the path is the name of a field the migration creates, which a proposer cannot be expected
 to spell the same way, so a custom decision is right when the gold is custom on the same target
 object (both None for custom-field definition files).
+
+Foreign keys are the profile's, scored against every real link of the export (`foreign_keys.json`,
+read from docs/*_export.md), not only the links a shipped mapping happens to use. Value maps are
+proposed from the run's column decisions on the export itself and scored by the value proposer's own
+rule (`values.value_map_counts`).
 """
 
 from __future__ import annotations
 
-import importlib
+import json
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -37,7 +42,8 @@ from migration_pipeline.proposer.match import (
 from migration_pipeline.proposer.memory import DecisionMemory
 from migration_pipeline.proposer.perturb import STYLES, perturb_export
 from migration_pipeline.proposer.profile import ExportProfile, profile_export
-from migration_pipeline.sources.export import ExportArchive
+from migration_pipeline.proposer.values import propose_value_maps, value_map_counts
+from migration_pipeline.sources.export import ExportArchive, normalize_header
 
 ROOT = Path(__file__).resolve().parents[2]
 PAIRS = ("perfect_portal_to_twenty", "perfect_portal_to_odoo", "profi_to_twenty", "oplacrm_to_twenty",
@@ -45,6 +51,8 @@ PAIRS = ("perfect_portal_to_twenty", "perfect_portal_to_odoo", "profi_to_twenty"
 ORIGINAL = "original"
 PERTURB_SEED = 7
 L2 = 1.0  # ridge penalty of the logistic fits: a handful of weights on a few hundred examples
+FOREIGN_KEYS = Path(__file__).with_name("foreign_keys.json")
+Link = tuple[str, str, str, str]  # (file, column, target file, target column); file names lower case
 
 
 @dataclass(frozen=True)
@@ -57,6 +65,8 @@ class Case:
     profile: ExportProfile
     gold: GoldMapping
     catalog: DestinationCatalog
+    archive: ExportArchive  # the export as profiled: value maps read pick-lists and stage lists in full
+    foreign_keys: frozenset[Link]  # the export's real links, whatever the mapping uses
 
 
 @lru_cache(maxsize=None)
@@ -64,6 +74,21 @@ def _original(pair: str) -> tuple[str, Path, GoldMapping]:
     spec = load_spec(ROOT / "mappings" / f"{pair}.yaml")
     sample = ROOT / spec.source.sample_export
     return spec.source.system, sample, gold_decisions(spec, ExportArchive(sample))
+
+
+def export_foreign_keys(export: str, renames: Mapping[str, Mapping[str, str]] | None = None) -> frozenset[Link]:
+    """Every link between the files of the sample export `export` ("perfect_portal"), read from its
+    docs (`foreign_keys.json`): the answer key of the profile's foreign keys, mapped or not. `renames`,
+    `perturb_export`'s answer, follows a perturbed copy's headers as the reader folds them."""
+    links = json.loads(FOREIGN_KEYS.read_text(encoding="utf-8"))["exports"][export]
+    folded = {file.lower(): {old: normalize_header(new) for old, new in columns.items()}
+              for file, columns in (renames or {}).items()}
+
+    def column(file: str, name: str) -> str:
+        return folded.get(file.lower(), {}).get(name, name)
+
+    return frozenset((file.lower(), column(file, name), target.lower(), column(target, key))
+                     for file, name, target, key in links)
 
 
 @lru_cache(maxsize=None)
@@ -79,10 +104,12 @@ def load_case(pair: str, style: str = ORIGINAL) -> Case:
     system, sample, gold = _original(pair)
     destination = "odoo" if pair.endswith("_odoo") else "twenty"
     if style == ORIGINAL:
-        return Case(pair, style, system, _profile(str(sample)), gold, saved_catalog(destination))
+        return Case(pair, style, system, _profile(str(sample)), gold, saved_catalog(destination),
+                    ExportArchive(sample), export_foreign_keys(sample.name))
     out = Path(_WORKDIR.name) / f"{system}_{style}"
     renames = _perturbed(str(sample), str(out), style)
-    return Case(pair, style, system, _profile(str(out)), renamed_gold(gold, renames), saved_catalog(destination))
+    return Case(pair, style, system, _profile(str(out)), renamed_gold(gold, renames), saved_catalog(destination),
+                ExportArchive(out), export_foreign_keys(sample.name, renames))
 
 
 @lru_cache(maxsize=None)
@@ -254,19 +281,16 @@ class Tally:
     fk_right: int = 0
     values: int = 0
     values_right: int = 0
-    values_available: bool = False
     wrong: list[str] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
         for name in self.__dataclass_fields__:
             if name == "wrong":
                 self.wrong += other.wrong
-            elif name == "values_available":
-                self.values_available |= other.values_available
             else:
                 setattr(self, name, getattr(self, name) + getattr(other, name))
 
-    def figures(self) -> dict[str, float | None]:
+    def figures(self) -> dict[str, float]:
         def ratio(a: int, b: int) -> float:
             return round(a / b, 4) if b else 1.0
 
@@ -282,7 +306,7 @@ class Tally:
             "auto_coverage": ratio(self.auto, self.columns),
             "fk_precision": ratio(self.fk_right, self.fk_predicted),
             "fk_recall": ratio(self.fk_right, self.fk_gold),
-            "value_map_accuracy": ratio(self.values_right, self.values) if self.values_available else None,
+            "value_map_accuracy": ratio(self.values_right, self.values),
         }
 
 
@@ -315,63 +339,30 @@ def score_case(case: Case, proposals: Sequence[ColumnProposal]) -> Tally:
         if proposal.band == "auto":
             tally.auto += 1
             tally.auto_right += right
-    predicted, expected = proposed_foreign_keys(case, proposals), gold_foreign_keys(case)
-    tally.fk_predicted, tally.fk_gold, tally.fk_right = len(predicted), len(expected), len(predicted & expected)
+    predicted = {(fk.file.lower(), fk.column, fk.target_file.lower(), fk.target_column)
+                 for fk in case.profile.foreign_keys}
+    tally.fk_predicted, tally.fk_gold = len(predicted), len(case.foreign_keys)
+    tally.fk_right = len(predicted & case.foreign_keys)
     _score_value_maps(case, proposals, tally)
     return tally
 
 
-def _migrated_files(case: Case) -> set[str]:
-    return {o.file.lower() for o in case.gold.objects if not o.reference_only}
-
-
-def proposed_foreign_keys(case: Case, proposals: Sequence[ColumnProposal]) -> set[tuple[str, str, str, str]]:
-    """The links the proposer relies on: the profile's foreign keys and the owner columns it found
-    (emails of the users file), between files that migrate."""
-    files = {Path(f.name).stem.lower(): f.name for f in case.profile.files}
-    found = {(fk.file.lower(), fk.column, fk.target_file.lower(), fk.target_column)
-             for fk in case.profile.foreign_keys}
-    found |= {(files[p.source_object].lower(), p.column, p.extra["link"][0].lower(), p.extra["link"][1])
-              for p in proposals if "link" in p.extra}
-    migrated = _migrated_files(case)
-    return {fk for fk in found if fk[0] in migrated and fk[2] in migrated}
-
-
-def gold_foreign_keys(case: Case) -> set[tuple[str, str, str, str]]:
-    """The links the gold mappings of this export rely on (every pair of the export: a foreign key is
-    the export's, whatever the destination), keeping those whose target column is a key (unique in
-    its file); a lookup reading another file by a non-unique column (a matter's stage rows) is not one."""
-    found = set()
-    migrated = _migrated_files(case)
-    for pair in PAIRS:
-        if _original(pair)[0] != case.source_system:
-            continue
-        for fk in load_case(pair, case.style).gold.foreign_keys:
-            column = case.profile.file(fk.target_file).column(fk.target_column)
-            if column.distinct_ratio == 1 and column.null_rate < 1 and fk.file.lower() in migrated \
-                    and fk.target_file.lower() in migrated:
-                found.add((fk.file.lower(), fk.column, fk.target_file.lower(), fk.target_column))
-    return found
-
-
 def _score_value_maps(case: Case, proposals: Sequence[ColumnProposal], tally: Tally) -> None:
-    """Value-map accuracy, when the value proposer exists: gold (value → option) pairs proposed alike."""
-    try:
-        values = importlib.import_module("migration_pipeline.proposer.values")
-        propose_value_maps = values.propose_value_maps
-    except (ImportError, AttributeError):
-        return
-    try:
-        proposed = propose_value_maps(case.profile, case.catalog, proposals)
-    except TypeError:
-        return
-    tally.values_available = True
+    """Value-map accuracy as the value proposer's own scorer counts it (`value_map_counts`): the values
+    it maps from this run's column decisions, read off the export they were made on (pick-lists in full,
+    the stage list that orders them). A column gets one decision, so only the value maps of the gold's
+    decision count: one serving a column's other use (Profi's session status, kept as a custom field,
+    whose values also set the status of a task) has no column decision to follow."""
     files = _objects_by_name(case)
-    options = {(p.source_object, p.column, p.value): p.option for p in proposed}
-    for value_map in case.gold.value_maps:
-        for value, option in value_map.values:
-            tally.values += 1
-            tally.values_right += options.get((files.get(value_map.source_object), value_map.column, value)) == option
+    decided = {(d.source_object, d.column): (d.target_object, d.target_path)
+               for d in case.gold.decisions if d.kind == "field"}
+    value_maps = tuple(replace(v, source_object=files.get(v.source_object, v.source_object))
+                       for v in case.gold.value_maps
+                       if decided.get((v.source_object, v.column)) == (v.target_object, v.target_path))
+    proposed = propose_value_maps(case.profile, case.catalog, list(proposals), case.archive)
+    right, total = value_map_counts(proposed, replace(case.gold, value_maps=value_maps), case.catalog)
+    tally.values += total
+    tally.values_right += right
 
 
 def gold_memory(case: Case, path: Path) -> DecisionMemory:

@@ -169,45 +169,10 @@ def phrase_tokens(phrase: str) -> tuple[str, ...]:
     return canonical(t for word in _WORD.findall(phrase.lower()) for t in column_tokens(word))
 
 
-@lru_cache(maxsize=1)
-def _base_vocabulary() -> frozenset[str]:
-    from migration_pipeline.proposer.catalog import _CONCEPTS  # the catalog's CRM lexicon
-    words = {w for phrases in _CONCEPTS.values() for p in phrases for w in _WORD.findall(p)}
-    words |= set(_CANONICAL) | set(_CANONICAL.values()) | _OWNER_WORDS | {
-        "id", "key", "code", "number", "by", "of", "is", "has", "primary", "secondary", "external", "internal",
-        "uploaded", "size", "bytes", "mime", "path", "opened", "closed", "started", "starts", "ends", "ended",
-        "entered", "issued", "paid", "due", "sent", "received", "granted", "access", "level", "flag", "channel",
-        "preferred", "birth", "kind", "rule", "recurrence", "rating", "score", "health", "locked", "joint",
-        "sale", "process", "display", "sort", "order", "list", "price", "unit", "sku", "active", "count",
-        "total", "balance", "interval", "recurring", "limit", "coverage", "claim", "policy", "carrier",
-        "holder", "lien", "court", "jurisdiction", "filing", "fee", "split", "bar", "consent", "marketing",
-        "injury", "types", "goals", "focus", "areas", "session", "sessions", "package", "packages", "minutes",
-        "duration", "location", "meeting", "event", "intake", "incident", "referring", "matter", "case",
-        "party", "third", "property", "settlement", "purchase", "lender", "practice", "billing", "invoice",
-        "adjuster", "statute", "limitations", "value", "values", "record", "field", "label", "options", "object"}
-    return frozenset(w for w in words if len(w) >= 2)
-
-
-def _segment(word: str, vocabulary: frozenset[str]) -> tuple[str, ...]:
-    """'clientid' → ('client', 'id'): glued headers split into known words (fewest pieces wins)."""
-    if word in vocabulary or len(word) < 5 or word.isdigit():
-        return (word,)
-    best: list[tuple[str, ...] | None] = [None] * (len(word) + 1)
-    best[0] = ()
-    for end in range(1, len(word) + 1):
-        for start in range(max(0, end - 16), end):
-            piece = word[start:end]
-            if best[start] is not None and (piece in vocabulary or piece.isdigit()):
-                option = (*best[start], piece)
-                if best[end] is None or len(option) < len(best[end]):
-                    best[end] = option
-    return best[-1] or (word,)
-
-
-def tokens_of(column: ColumnProfile, vocabulary: frozenset[str] | None = None) -> tuple[str, ...]:
-    vocabulary = vocabulary or _base_vocabulary()
-    words = [piece for token in column.tokens for piece in _segment(token, vocabulary)]
-    return canonical(t for word in words for t in column_tokens(word))
+def tokens_of(column: ColumnProfile) -> tuple[str, ...]:
+    """The column's words as the scorers compare them: the profile's tokens (glued words already
+    split), short forms folded."""
+    return canonical(column.tokens)
 
 
 # --- scorers -----------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 import pandas as pd
@@ -72,6 +73,23 @@ ROLES: dict[str, tuple[str, ...]] = {
     "user": ("owner", "assignee", "author", "creator"),
 }
 
+# Words CRM column names are made of, beyond the catalog's lexicon and the abbreviations above: a
+# glued header ('PrimaryContactId', which the reader folds to 'primarycontactid') splits into them.
+_WORDS = frozenset({
+    "access", "active", "adjuster", "agent", "areas", "att", "attorney", "balance", "bar", "billing", "bytes",
+    "carrier", "case", "changed", "claim", "cli", "clnt", "cntry", "coach", "consent", "cont", "court", "coverage",
+    "cre", "crtd", "ctc", "ctry", "descr", "doc", "docs", "documents", "duration", "emailaddress", "eml", "ended",
+    "ends", "entered", "event", "external", "field", "filing", "flag", "focus", "goals", "granted", "has", "health",
+    "holder", "incident", "injury", "intake", "internal", "interval", "issued", "joint", "jurisdiction", "key",
+    "label", "lang", "language", "lender", "level", "lien", "limit", "limitations", "list", "ln", "location",
+    "locked", "marketing", "meeting", "min", "mins", "minutes", "mod", "modif", "modified", "opened", "options",
+    "package", "packages", "paid", "party", "path", "phn", "policy", "practice", "preferred", "process", "property",
+    "purchase", "received", "recurrence", "referring", "reg", "registration", "rule", "sale", "score", "secondary",
+    "session", "sessions", "settlement", "sku", "sort", "split", "st", "started", "starts", "stat", "statute",
+    "sts", "third", "typ", "types", "upd", "updated", "usr", "values",
+})  # fmt: skip
+_LONGEST_WORD = 16  # a glued header's pieces are looked up up to this length
+
 _ID_NAMES = frozenset({"id", "uuid", "guid", "key", "code"})
 _BOOLEAN_WORDS = frozenset({"yes", "no", "true", "false", "y", "n", "t", "f"})
 _GENERIC_TLDS = frozenset(
@@ -107,7 +125,7 @@ class ColumnProfile:
     """What one column holds, judged on the sampled rows."""
 
     name: str
-    tokens: tuple[str, ...]  # the name's words, file prefix stripped, abbreviations spelled out
+    tokens: tuple[str, ...]  # the name's words, file prefix stripped, glued words split, abbreviations spelled out
     null_rate: float
     distinct_ratio: float  # distinct values / non-empty values
     semantic_type: str  # one of SEMANTIC_TYPES
@@ -220,13 +238,45 @@ def _zip_names(archive: ExportArchive) -> list[str]:
 
 def column_tokens(name: str, prefix: str | None = None) -> tuple[str, ...]:
     """'AcctOwnerEmail' → ('account', 'owner', 'email');
-    'acct_owner_email' with prefix 'acct_' → ('owner', 'email')."""
+    'acct_owner_email' with prefix 'acct_' → ('owner', 'email'); 'primarycontactid' → ('primary', 'contact', 'id')."""
     if prefix and name.lower().startswith(prefix.lower()) and len(name) > len(prefix):
         name = name[len(prefix) :]
     tokens: list[str] = []
     for word in _WORD.findall(name):
-        tokens.extend(ABBREVIATIONS.get(word.lower(), (word.lower(),)))
+        for piece in segment(word.lower()):
+            tokens.extend(ABBREVIATIONS.get(piece, (piece,)))
     return tuple(tokens)
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> frozenset[str]:
+    """The words `segment` knows: the catalog's CRM lexicon (what destination fields are called), the
+    abbreviations and roles above, and `_WORDS`."""
+    from migration_pipeline.proposer.catalog import _CONCEPTS  # the catalog's CRM lexicon
+
+    words = {w for phrases in _CONCEPTS.values() for phrase in phrases for w in re.findall(r"[a-z0-9]+", phrase)}
+    words |= {*ABBREVIATIONS, *(w for expansion in ABBREVIATIONS.values() for w in expansion)}
+    words |= {*ROLES, *(w for roles in ROLES.values() for w in roles)}
+    return frozenset(w for w in words | _WORDS if len(w) >= 2)
+
+
+@lru_cache(maxsize=4096)
+def segment(word: str) -> tuple[str, ...]:
+    """'clientid' → ('client', 'id'): a lower-case word the vocabulary does not know, split into the
+    fewest words it does; kept whole when no split covers it, or when it is short or a number."""
+    known = vocabulary()
+    if word in known or len(word) < 5 or word.isdigit():
+        return (word,)
+    best: list[tuple[str, ...] | None] = [None] * (len(word) + 1)
+    best[0] = ()
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - _LONGEST_WORD), end):
+            piece, before = word[start:end], best[start]
+            if before is not None and (piece in known or piece.isdigit()):
+                option = (*before, piece)
+                if best[end] is None or len(option) < len(best[end]):
+                    best[end] = option
+    return best[-1] or (word,)
 
 
 def shared_prefix(columns: Sequence[str]) -> str | None:

@@ -208,18 +208,21 @@ def _order_column(file: FileProfile) -> tuple[str | None, str | None]:
 
 def _stage_list(profile: ExportProfile, file: FileProfile, column: str, values: Sequence[str],
                 archive: ExportArchive | None) -> StageList | None:
-    """The other file whose key or label column holds this column's values and which orders them."""
+    """The file whose key or label column holds this column's values and which orders them: another
+    file (the records hold stage codes), or the column's own file when that is the list (each row a stage)."""
     if archive is None or not values:
         return None
     wanted = {v.strip().lower() for v in values}
-    for candidate in profile.files:
+    own_list = file.column(column).distinct_ratio == 1
+    for candidate in sorted(profile.files, key=lambda f: f.name != file.name):  # the column's own file first
         order, probability = _order_column(candidate)
-        if candidate.name == file.name or not (order or probability) or candidate.rows > MAX_VALUES:
+        itself = candidate.name == file.name
+        if (itself and not own_list) or not (order or probability) or candidate.rows > MAX_VALUES:
             continue
         frame = _read(archive, candidate.name)
         if frame is None:
             continue
-        for name in frame.columns:
+        for name in [column] if itself else frame.columns:
             held = {str(v).strip().lower() for v in frame[name].dropna()}
             if len(wanted & held) < 0.8 * len(wanted):
                 continue
@@ -321,12 +324,11 @@ def propose_value_maps(profile: ExportProfile, catalog: DestinationCatalog, colu
     the one mapped (source_object / column of the proposals are that file's, as a lookup reads them).
     """
     proposals: list[ValueProposal] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str]] = set()  # the columns mapped: a stage list's labels once, however reached
     for proposal in columns:
         target = select_target(catalog, proposal.target_object, proposal.target_path)
         if proposal.kind != "field" or target is None or (proposal.source_object, proposal.column) in seen:
             continue
-        seen.add((proposal.source_object, proposal.column))
         try:
             file = profile.file(proposal.source_object)
             file.column(proposal.column)
@@ -339,6 +341,9 @@ def propose_value_maps(profile: ExportProfile, catalog: DestinationCatalog, colu
         if stages is not None:
             values = list(stages.values)
             source_object, column = stages.file.object_name, stages.label
+        if (source_object, column) in seen:
+            continue
+        seen.update({(proposal.source_object, proposal.column), (source_object, column)})
         concepts = _concept_options(target)
         matches = {value: _match(value, target, concepts) for value in values}
         if stages is not None:
@@ -352,13 +357,21 @@ def propose_value_maps(profile: ExportProfile, catalog: DestinationCatalog, colu
 
 def value_map_accuracy(proposed: list[ValueProposal], gold: GoldMapping,
                        catalog: DestinationCatalog | None = None) -> float:
-    """Share of the gold's select values the proposal maps to the same option.
+    """Share of the gold's select values the proposal maps to the same option (`value_map_counts`).
+    Nothing to score is a perfect score."""
+    right, total = value_map_counts(proposed, gold, catalog)
+    return right / total if total else 1.0
+
+
+def value_map_counts(proposed: list[ValueProposal], gold: GoldMapping,
+                     catalog: DestinationCatalog | None = None) -> tuple[int, int]:
+    """(right, scored): the gold's select values, and those the proposal maps to the same option.
 
     Only value maps into a select of the destination count (not one turning a type into a job
     title). A value the proposal makes a new option is right where the gold maps it to an option
     the destination does not have: one the mapping creates (its exact spelling is the firm's to
     choose). Gold values absent from the export are not scored unless the proposal missed the whole
-    column. Nothing to score is a perfect score.
+    column.
     """
     catalog = catalog or saved_catalog(gold.destination)  # type: ignore[arg-type]
     by_value = {(p.source_object, p.column, p.value.strip().lower()): p for p in proposed}
@@ -376,4 +389,4 @@ def value_map_accuracy(proposed: list[ValueProposal], gold: GoldMapping,
             total += 1
             if found is not None and (found.option == option or (found.new_option and option not in target.options)):
                 right += 1
-    return right / total if total else 1.0
+    return right, total
