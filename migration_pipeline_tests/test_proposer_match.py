@@ -123,6 +123,23 @@ def test_remembered_decisions_win_and_are_certain(tiny, tmp_path):
     assert by_column[("contacts", "mobile")].kind == "skip"
 
 
+def test_auto_needs_the_object_the_name_and_the_values_to_agree():
+    """A pre-accepted decision skips review, so one confident scorer is not enough."""
+    profile = profile_export(ExportArchive(ROOT / "data" / "samples" / "perfect_portal"))
+    _, columns = propose_decisions(profile, saved_catalog("odoo"), "perfect_portal")
+    by_column = {(c.source_object, c.column): c for c in columns}
+    # 'contact_type' is Odoo's partner 'type' by name, but its values are not that list's options.
+    assert by_column[("contacts", "contact_type")].band != "auto"
+    email = by_column[("contacts", "email")]
+    assert (email.target_path, email.band) == ("email", "auto")  # name, values and object agree
+    profile = profile_export(ExportArchive(ROOT / "data" / "samples" / "profi"))
+    _, columns = propose_decisions(profile, saved_catalog("twenty"), "profi")
+    # Sessions have no object of their own in Twenty: what a new object's columns become is never
+    # pre-accepted (dropping the last-modified time is, whatever the object).
+    assert all(c.band != "auto" for c in columns if c.source_object == "sessions" and c.kind != "skip")
+    assert any(c.band == "auto" for c in columns if c.source_object == "sessions")
+
+
 def test_cold_figures_hold_the_committed_baseline():
     baseline = json.loads(BASELINE.read_text(encoding="utf-8"))["cold_original_overall"]
     figures = overall(evaluate(PAIRS, (ORIGINAL,)).values()).figures()

@@ -66,13 +66,14 @@ class Weights:
 PAIRS_FITTED = ("backdocket_to_twenty", "oplacrm_to_twenty", "perfect_portal_to_odoo", "perfect_portal_to_twenty",
                 "profi_to_twenty")
 DEFAULT_WEIGHTS = Weights(
-    coefficients=(0.7154, 3.0894, 2.3537, 1.755, 1.7055, -1.6915),
-    intercept=-6.7329,
+    coefficients=(0.7153, 3.0878, 2.3497, 1.762, 1.7051, -1.6917),
+    intercept=-6.7339,
     skip_coefficients=(-0.2309, -0.5227, 0.0, -0.5145, -0.7849, 0.0869, 0.5136, 0.0001),
     new_field=0.5,
-    rules={"memory": 0.999, "key": 0.825, "reference": 0.9821, "definitions": 0.9643, "users": 0.9032,
-           "modified": 0.9737, "relation": 0.614, "owner": 0.7143, "owner_new": 0.4615, "declared": 0.75,
-           "composite": 0.8333, "new_custom": 0.4094, "new_skip": 0.3333, "fold": 0.6667, "stage_list": 0.625},
+    rules={"memory": 0.999, "key": 0.6667, "key_named": 0.9524, "reference": 0.9821, "definitions": 0.9643,
+           "users": 0.9032, "modified": 0.9737, "relation": 0.5, "relation_named": 0.9333, "owner": 0.75,
+           "owner_named": 0.6667, "owner_new": 0.4615, "declared": 0.75, "composite": 0.8333,
+           "match_agreed": 0.9884, "new_custom": 0.4094, "new_skip": 0.3333, "fold": 0.6667, "stage_list": 0.625},
     fitted_on=PAIRS_FITTED,
 )
 
@@ -81,7 +82,7 @@ DEFAULT_WEIGHTS = Weights(
 _CANONICAL = {
     "e": "email", "mail": "email", "eml": "email", "emailaddress": "email",
     "telephone": "phone", "tel": "phone", "ph": "phone", "phn": "phone",
-    "cell": "mobile", "mob": "mobile",
+    "cell": "mobile", "mob": "mobile", "given": "first", "forename": "first", "family": "last",
     "crtd": "created", "creation": "created", "cre": "created",
     "mod": "modified", "modif": "modified", "upd": "modified", "updated": "modified", "changed": "modified",
     "stat": "status", "sts": "status", "typ": "type", "ctry": "country", "cntry": "country",
@@ -286,6 +287,7 @@ class _File:
     new_object: bool = False  # the target is a custom object the migration creates
     confidence: float = 0.5
     parent: str | None = None  # history: the file it records the changes of
+    corroborated: bool = False  # the columns' content agrees with the object the name chose
 
 
 def _stem(profile: FileProfile) -> tuple[str, ...]:
@@ -446,7 +448,9 @@ def _with_targets(context: _Context, file: _File, chosen: str, confidence: float
                       and c.name not in linked and tokens_of(c)[-1] != "id" for c in file.profile.columns)
         if has_person and has_org and "companies" in catalog.objects and "people" in catalog.objects:
             targets = ("companies", "people")  # the company first: its people point at it
-    return _File(file.profile, "load", targets, False, min(confidence, 0.99))
+    specific = [f for f in catalog.objects[chosen] if f.path not in _GENERIC_PATHS and f.kind != "relation"]
+    corroborated = len(_fit(context, file.profile, chosen)) >= min(2, len(specific))
+    return _File(file.profile, "load", targets, False, min(confidence, 0.99), corroborated=corroborated)
 
 
 def _fit(context: _Context, file: FileProfile, obj: str) -> set[str]:
@@ -481,12 +485,46 @@ def _new_object_fields(obj: str, object_tokens: Sequence[str]) -> tuple[CatalogF
 def _proposal(file: _File, column: ColumnProfile, kind: Kind, target: str | None, path: str | None,
               confidence: float, rule: str, reasons: Sequence[str] = (), candidates: Sequence[Candidate] = (),
               margin: float | None = None, new_field_type: str | None = None,
-              relation_to: str | None = None) -> ColumnProposal:
+              relation_to: str | None = None, auto: bool = True) -> ColumnProposal:
+    """`auto` False keeps a decision out of the auto band however sure its own scorer is: pre-accepting
+    needs the independent evidence (object, name, values) to agree, not one confident number."""
     confidence = round(min(max(confidence, 0.0), 1.0), 4)
     margin = round(confidence - (1 - confidence) if margin is None else margin, 4)
+    band = band_for(confidence, margin)
+    if band == "auto" and not auto:
+        band = "review"
     return ColumnProposal(file.profile.object_name, column.name, kind, target, path, confidence, margin,
-                          band_for(confidence, margin), tuple(reasons), tuple(candidates)[:3], new_field_type,
+                          band, tuple(reasons), tuple(candidates)[:3], new_field_type,
                           relation_to, column.semantic_type, {"rule": rule})
+
+
+# A file's destination object is sure enough to pre-accept its columns' fields when its name is one of
+# the object's aliases (confidence 0.6 + 0.35) and it feeds that object alone.
+_AUTO_OBJECT_CONFIDENCE = 0.9
+
+
+def _object_sure(file: _File) -> bool:
+    """Two independent signals agree on the file's one object: its name, and its columns taking the
+    object's specific fields (at least two, or all the object has)."""
+    return (not file.new_object and len(file.targets) == 1 and file.confidence >= _AUTO_OBJECT_CONFIDENCE
+            and file.corroborated)
+
+
+def _options_agree(column: ColumnProfile, target: CatalogField) -> bool:
+    """A pick-list field with known options takes a column only when most of its values are options
+    (before any value map): a homonym ('type') with foreign values is a different list."""
+    if target.kind not in ("select", "multi_select") or not (target.options or target.option_labels):
+        return True
+    options = {o.lower() for o in (*target.options, *target.option_labels)}
+    values = [v.lower() for v, _ in column.top_values]
+    return bool(values) and sum(v in options or v.replace(" ", "_") in options for v in values) > len(values) / 2
+
+
+def _match_auto(file: _File, column: ColumnProfile, target: CatalogField, found: Sequence[float]) -> bool:
+    """Several independent scorers agree: the object is sure, the name is the field's own or an alias
+    (not a partial overlap or a near spelling), and the values fit the field."""
+    exact, alias, _, _, fit, _ = found
+    return _object_sure(file) and max(exact, alias) == 1.0 and fit >= 0.6 and _options_agree(column, target)
 
 
 def _is_modified(tokens: Sequence[str], column: ColumnProfile) -> bool:
@@ -508,10 +546,16 @@ def _decide_file(context: _Context, file: _File) -> list[ColumnProposal]:
                           "definitions", ("key-value custom-field values",)) for c in columns]
     if file.role == "users":
         emails = context.user_emails.get(file.profile.name, set())
+        # Records naming their owner by a user id make this file a lookup (id → email) as well: its
+        # columns then serve the owner fields too, so the plain reading is not pre-accepted.
+        looked_up = any(fk.target_file == file.profile.name for fk in context.profile.foreign_keys) or any(
+            set(tokens_of(c)) & _OWNER_WORDS and tokens_of(c)[-1] == "id" and c.name not in other.profile.candidate_keys
+            for other in context.files.values() if other.role == "load" for c in other.profile.columns)
         return [_proposal(file, c, "owner", None, None, rules("users"), "users",
-                          ("users' email: matched against the destination's users",))
+                          ("users' email: matched against the destination's users",), auto=not looked_up)
                 if emails and _emails(c) == emails else
-                _proposal(file, c, "skip", None, None, rules("users"), "users", ("users file",)) for c in columns]
+                _proposal(file, c, "skip", None, None, rules("users"), "users", ("users file",), auto=not looked_up)
+                for c in columns]
     if file.role == "history":
         return _decide_history(context, file)
     if file.role == "stages":
@@ -629,8 +673,9 @@ def _decide_load(context: _Context, file: _File, key: str | None) -> list[Column
     for column in file.profile.columns:
         tokens = tokens_of(column)
         if column.name == key:
-            decided[column.name] = _proposal(file, column, "field", primary, "id", rules("key"), "key",
-                                             ("the file's key: the record's identity",))
+            rule = "key_named" if _object_sure(file) else "key"
+            decided[column.name] = _proposal(file, column, "field", primary, "id", rules(rule), rule,
+                                             ("the file's key: the record's identity",), auto=rule == "key_named")
         elif is_declared(column, context.declared):
             decided[column.name] = _proposal(file, column, "custom", primary, None, rules("declared"), "declared",
                                              ("the export declares it a custom field",),
@@ -641,8 +686,10 @@ def _decide_load(context: _Context, file: _File, key: str | None) -> list[Column
         elif owner_link := _owner_link(context, file, column):
             owner = _owner_field(context, file.targets)
             if owner:
-                decided[column.name] = _proposal(file, column, "owner", owner[0], owner[1].path, rules("owner"),
-                                                 "owner", ("names a user: the record's owner",))
+                rule = "owner_named" if _object_sure(file) else "owner"
+                decided[column.name] = _proposal(file, column, "owner", owner[0], owner[1].path, rules(rule),
+                                                 rule, ("names a user: the record's owner",),
+                                                 auto=rule == "owner_named")
                 decided[column.name].extra["link"] = owner_link
             else:
                 decided[column.name] = _proposal(file, column, "custom", primary, None, rules("owner_new"),
@@ -699,10 +746,15 @@ def _relations(context: _Context, file: _File,
             continue
         fk = next(fk for fk in context.profile.foreign_keys
                   if fk.file == file.profile.name and fk.column == column.name)
-        proposal = _proposal(file, column, "relation", obj, path, rules("relation"), "relation",
+        # Both ends named by their objects, onto an existing typed relation field: a separate class,
+        # calibrated on its own, and the only one that may be pre-accepted.
+        named = (not new and not polymorphic and obj in file.targets and _object_sure(file)
+                 and _object_sure(context.files[related_file]))
+        rule = "relation_named" if named else "relation"
+        proposal = _proposal(file, column, "relation", obj, path, rules(rule), rule,
                              (f"holds keys of {related_file} ({fk.coverage:.0%} found)",),
                              new_field_type="RELATION" if new else None,
-                             relation_to=context.files[related_file].profile.object_name)
+                             relation_to=context.files[related_file].profile.object_name, auto=named)
         proposal.extra["link"] = (fk.target_file, fk.target_column)
         found[column.name] = proposal
     return found
@@ -742,9 +794,12 @@ def _assign(context: _Context, file: _File, columns: list[tuple[ColumnProfile, t
     fields = _candidate_fields(context, file)
     object_tokens = tuple(_singulars(_stem(file.profile)))
     probability = np.zeros((len(columns), len(fields)))
+    evidence: dict[tuple[int, int], tuple[float, ...]] = {}
     for i, (column, tokens) in enumerate(columns):
         for j, target in enumerate(fields):
             found = features(tokens, column, target, object_tokens)
+            if found:
+                evidence[(i, j)] = found
             probability[i, j] = weights.probability(found) if found else 0.0
     # Columns × (fields + one "no existing field" slot per column); maximise the summed probability.
     none = np.full((len(columns), len(columns)), -1e6)
@@ -752,6 +807,10 @@ def _assign(context: _Context, file: _File, columns: list[tuple[ColumnProfile, t
     value = np.hstack([np.where(probability > 0, probability, -1e6), none])
     rows, cols = linear_sum_assignment(-value)
     placed = dict(zip(rows, cols))
+    # A field whose name or alias two columns carry (phone and mobile) is contested: never pre-accepted.
+    named_by = np.zeros(len(fields), dtype=int)
+    for (_, j), found in evidence.items():
+        named_by[j] += max(found[0], found[1]) == 1.0
     taken_types = {columns[i][0].semantic_type for i, j in placed.items() if j < len(fields)}
     found: dict[str, ColumnProposal] = {}
     for i, (column, tokens) in enumerate(columns):
@@ -764,8 +823,17 @@ def _assign(context: _Context, file: _File, columns: list[tuple[ColumnProfile, t
             others = [float(probability[i, k]) for k in range(len(fields)) if k != j]
             runner_up = max([*others, 1 - p if p < 0.5 else 0.0], default=0.0)
             target = fields[j]
+            if (_match_auto(file, column, target, evidence[(i, j)]) and named_by[j] == 1 and p >= 0.5
+                    and p - runner_up >= 0.2):
+                # The scorers agree: the class's measured accuracy is the better-calibrated figure.
+                agreed = weights.rule_confidence("match_agreed")
+                found[column.name] = _proposal(file, column, "field", target.object, target.path, agreed,
+                                               "match_agreed", (f"matches {target.label!r}",), candidates,
+                                               margin=agreed - runner_up)
+                continue
             found[column.name] = _proposal(file, column, "field", target.object, target.path, p, "match",
-                                           (f"matches {target.label!r}",), candidates, margin=p - runner_up)
+                                           (f"matches {target.label!r}",), candidates, margin=p - runner_up,
+                                           auto=False)
             continue
         duplicate = column.semantic_type in taken_types and column.semantic_type not in ("text", "empty")
         undeclared = context.declared is not None
