@@ -24,6 +24,7 @@ from migration_pipeline.defs.jobs import (
     build_sample_job,
     migration_tags,
 )
+from migration_pipeline.defs.propose import propose_mapping_job
 from migration_pipeline.defs.sensors import build_drop_sensor, build_sensors
 from migration_pipeline.defs.resources import ExportResource, LedgerResource
 from migration_pipeline.destinations.base import Destination
@@ -100,6 +101,7 @@ def build_definitions(mappings_dir: Path = MAPPINGS_DIR, artifacts_dir: Path = A
                  reconcile_job, rollback_job]
         sensors += build_sensors(spec, load_job, reconcile_job, rollback_job)
         sensors.append(build_drop_sensor(spec, delta_job, drops_dir, settle_seconds))
+    jobs.append(propose_mapping_job)
     return dg.Definitions(assets=assets, jobs=jobs, sensors=sensors, resources=resources)
 
 

@@ -5,6 +5,7 @@ import dagster as dg
 import pytest
 
 from migration_pipeline.cli import main
+from migration_pipeline.definitions import build_definitions
 from migration_pipeline.mapping.spec import load_spec
 from migration_pipeline.proposer.confirm import confirm_mapping
 from migration_pipeline.proposer.memory import DecisionMemory
@@ -43,3 +44,18 @@ def test_a_proposed_mapping_loads_once_confirmed(source, destination, tmp_path, 
     checks = check_results(result)
     assert result.success and checks and all(check["passed"] for check in checks.values()), checks
     assert sum(check["created"] for check in checks.values()) > 100
+
+
+def test_the_propose_job_drafts_a_mapping_from_the_ui(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIGRATION_PROPOSER_MEMORY", str(tmp_path / "memory.json"))
+    out = tmp_path / "acme_to_twenty.yaml"
+    job = build_definitions(tmp_path / "no_mappings", tmp_path).resolve_job_def("propose_mapping")
+    config = {"export": str(ROOT / "data" / "samples" / "oplacrm"), "source_system": "oplacrm", "out": str(out),
+              "use_memory": False}
+    with dg.instance_for_test() as instance:
+        result = job.execute_in_process(run_config={"ops": {"propose": {"config": config}}}, instance=instance)
+    assert result.success
+    metadata = next(e for e in result.all_events if e.event_type_value == "STEP_OUTPUT").event_specific_data.metadata
+    spec = load_spec(out)
+    assert metadata["decisions"].value > 30 and spec.unconfirmed_decisions()
+    assert spec.unconfirmed_decisions()[0] in metadata["to review"].value

@@ -18,12 +18,12 @@ from migration_pipeline.defs.assets import resource_keys
 from migration_pipeline.mapping.spec import MappingSpec
 from migration_pipeline.pipeline import prepare
 from migration_pipeline.pipeline.load import count_source_rows, fields_by_load
-from migration_pipeline.proposer.confirm import confirm_mapping
 from migration_pipeline.pipeline.migrate import Refused, approve, deleted_in_source, require_approval, require_confirmed, run_migration
 from migration_pipeline.pipeline.reconcile import reconcile, summary_rows as reconcile_rows, write_report
 from migration_pipeline.pipeline.rollback import rollback
 from migration_pipeline.pipeline.sample import DEFAULT_SAMPLE_SIZE, SAMPLE_SIZES, run_sample, summary_rows
 from migration_pipeline.pipeline.selection import Selection
+from migration_pipeline.proposer.confirm import confirm_mapping
 from migration_pipeline.reports.markdown import table
 
 Body = Callable[[dg.OpExecutionContext, Any, Any, Any, Any], None]  # context, config, export, ledger, destination
