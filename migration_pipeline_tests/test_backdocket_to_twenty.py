@@ -49,6 +49,8 @@ def test_the_latest_case_lands_in_custom_fields_on_the_client_with_its_status_ch
     assert person["caseNumber"] == "2021-PI-0003" and person["caseType"] == "AUTO_ACCIDENT" and person["caseStatus"] == "INVESTIGATION"
     assert person["assignedAttorneyEmail"] == "minh.patel@callowaybrandt.example"
     assert person["caseOpenedOn"] == "2021-08-01"
+    case = cases_of(run, "CT-000004")[0]
+    assert person["statuteOfLimitations"] == case["statute_of_limitations"] and person["caseClosedOn"] in (None, "")
     history = [row for row in source_rows(run, "case_status_history.csv").values() if row["case_id"] == "CA-00003"]
     assert pd.Timestamp(person["caseStatusChangedAt"]) == chicago(max(row["changed_at"] for row in history))
     assert sorted(person["caseStatusChanges"].split(";")) == sorted(row["changed_at"] for row in history)

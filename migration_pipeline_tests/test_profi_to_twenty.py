@@ -45,6 +45,9 @@ def test_sessions_split_into_tasks_and_historic_notes_keeping_date_and_duration(
     upcoming = record(run, "tasks", "tasks", "SE-000001")  # upcoming package session → task
     assert pd.Timestamp(upcoming["dueAt"]) == london("2026-11-09T16:00:00")
     assert upcoming["durationMinutes"] == 90 and upcoming["status"] == "TODO"
+    source = source_rows(run, "sessions.csv")["SE-000001"]
+    assert upcoming["sessionLocation"] == source["location"]
+    assert (upcoming["meetingUrl"]["primaryLinkUrl"] or None) == (source["meeting_url"] or None)
     one_off = [k for k, r in source_rows(run, "sessions.csv").items() if r["session_kind"] == "one_off" and r["status"] == "completed"]
     assert record(run, "tasks", "tasks", one_off[0])["status"] == "DONE"  # a one-off stays a task, even done
     history = record(run, "notes", "session_notes", "SE-000005")  # completed package session → note
