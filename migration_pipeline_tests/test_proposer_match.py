@@ -110,6 +110,33 @@ def test_links_become_relations_and_owners(tiny):
     assert {c.kind for (obj, _), c in columns.items() if obj == "automation_rules"} == {"skip"}
 
 
+def _propose(folder, files: dict[str, str], destination: str = "twenty") -> dict:
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    _, columns = propose_decisions(profile_export(ExportArchive(folder)), saved_catalog(destination), "tiny_crm")
+    return {(c.source_object, c.column): c for c in columns}
+
+
+def test_the_column_named_phone_takes_the_main_phone_over_a_cleaner_mobile(tmp_path):
+    """Phone and mobile both name the main phone field: 'phone' takes it, however messy its values."""
+    people = ("person_id,first_name,last_name,phone,mobile\n"
+              + "".join(f"P{i},Ann{i},Lee{i},{'(02) 9123 45' + str(10 + i) if i % 2 else 'ask reception'},"
+                        f"+61 412 345 6{10 + i}\n" for i in range(1, 9)))
+    columns = _propose(tmp_path, {"people.csv": people})
+    assert _decision(columns, "people", "phone") == ("field", "people", "phones.primaryPhoneNumber")
+    assert _decision(columns, "people", "mobile")[2] != "phones.primaryPhoneNumber"
+    assert columns[("people", "phone")].band != "auto"  # contested by the mobile column's name
+
+
+def test_a_column_holding_user_ids_names_the_owner(tmp_path):
+    """Values that are the users file's keys make an owner, whatever the column is called."""
+    companies = ("company_id,company_name,handled_by\n"
+                 + "".join(f"C{i},Firm {i} Ltd,{'U1' if i % 2 else 'U2'}\n" for i in range(1, 8)))
+    columns = _propose(tmp_path, {"users.csv": USERS, "companies.csv": companies})
+    assert _decision(columns, "companies", "handled_by") == ("owner", "companies", "accountOwnerId")
+    assert columns[("companies", "handled_by")].extra["link"] == ("users.csv", "user_id")
+
+
 def test_remembered_decisions_win_and_are_certain(tiny, tmp_path):
     profile, _, _ = tiny
     memory = DecisionMemory(tmp_path / "memory.json")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
@@ -108,6 +108,7 @@ _ORGANISATION = frozenset({"organisation", "company", "employer", "business", "f
 # Generic fields every object has; they say nothing about which object a file is.
 _GENERIC_PATHS = frozenset({"createdAt", "name", "title", "id"})
 _OWNER_TARGETS = frozenset({"workspaceMembers", "res.users"})
+_USER_KEY_COVERAGE = 0.8  # share of a column's values that must be users' keys for it to name users
 _NEW_NAME_ALIASES = ("name", "title", "label", "subject")
 # Destination type of a new field, from the column's semantic type.
 _TWENTY_TYPES = {"email": "EMAILS", "phone": "PHONES", "url": "LINKS", "date": "DATE", "datetime": "DATE_TIME",
@@ -396,10 +397,16 @@ def propose_decisions(profile: ExportProfile, catalog: DestinationCatalog, sourc
     columns: list[ColumnProposal] = []
     for file in files.values():
         proposals = _decide_file(context, file)
+        proposals = [_custom_is_low(p) for p in proposals]
         if memory is not None:
             proposals = [_recalled(context, memory, source_system, p) or p for p in proposals]
         columns.extend(proposals)
     return objects, columns
+
+
+def _custom_is_low(proposal: ColumnProposal) -> ColumnProposal:
+    """A new custom field is the low band's proposal by definition: never pre-accepted, always reviewed."""
+    return replace(proposal, band="low") if proposal.kind == "custom" else proposal
 
 
 def _pair_objects(context: _Context) -> None:
@@ -612,11 +619,36 @@ def _owner_link(context: _Context, file: _File, column: ColumnProfile) -> tuple[
         if fk.file == file.profile.name and fk.column == column.name:
             users = context.files.get(fk.target_file)
             return (fk.target_file, fk.target_column) if users and users.role == "users" else None
+    if users_key := _user_key_link(context, file, column):
+        return users_key
     emails = _emails(column)
     for name, users in context.user_emails.items():
         if emails and len(emails & users) >= max(1, len(emails) // 2):
             email = next(c.name for c in context.profile.file(name).columns if _emails(c) == users)
             return name, email
+    return None
+
+
+def _user_key_link(context: _Context, file: _File, column: ColumnProfile) -> tuple[str, str] | None:
+    """(users file, its key) when the column's values are the keys of a users file (owner_id → user_id),
+    whatever the column is called. Plain numbers (1, 2, 3) are anyone's keys: they count only under a
+    name that says user or owner."""
+    if column.semantic_type not in ("id", "text", "integer") or column.name in file.profile.candidate_keys:
+        return None
+    values = [(value, count) for value, count in column.top_values if value]
+    total = sum(count for _, count in values)
+    if not total:
+        return None
+    named = bool(set(tokens_of(column)) & _OWNER_WORDS)
+    for name, users in context.files.items():
+        if users.role != "users" or not users.profile.candidate_keys:
+            continue
+        key = users.profile.candidate_keys[0]
+        keys = {value for value, _ in users.profile.column(key).top_values}
+        if not named and all(k.isdigit() for k in keys):
+            continue
+        if sum(count for value, count in values if value in keys) / total >= _USER_KEY_COVERAGE:
+            return name, key
     return None
 
 
@@ -804,7 +836,8 @@ def _assign(context: _Context, file: _File, columns: list[tuple[ColumnProfile, t
     # Columns × (fields + one "no existing field" slot per column); maximise the summed probability.
     none = np.full((len(columns), len(columns)), -1e6)
     np.fill_diagonal(none, weights.new_field)
-    value = np.hstack([np.where(probability > 0, probability, -1e6), none])
+    allowed = (probability > 0) & ~_phone_barred(columns, fields)
+    value = np.hstack([np.where(allowed, probability, -1e6), none])
     rows, cols = linear_sum_assignment(-value)
     placed = dict(zip(rows, cols))
     # A field whose name or alias two columns carry (phone and mobile) is contested: never pre-accepted.
@@ -849,6 +882,30 @@ def _assign(context: _Context, file: _File, columns: list[tuple[ColumnProfile, t
                                            "new_custom", ("no destination field fits: a new custom field",),
                                            candidates, new_field_type=_new_type(context, column))
     return found
+
+
+def _phone_role(tokens: Iterable[str]) -> str | None:
+    """'mobile' for a mobile (cell) number, 'phone' for a plain phone, None for neither."""
+    words = set(tokens)
+    return "mobile" if "mobile" in words else "phone" if "phone" in words else None
+
+
+def _phone_barred(columns: Sequence[tuple[ColumnProfile, tuple[str, ...]]], fields: Sequence[CatalogField]
+                  ) -> np.ndarray:
+    """(column, field) pairs the assignment may not use: when a file has both a phone and a mobile column,
+    the main phone field goes to the column named phone (however messy its values) and a mobile field
+    to the column named mobile; without a mobile field the mobile column is left to the other rules."""
+    barred = np.zeros((len(columns), len(fields)), dtype=bool)
+    roles = [_phone_role(tokens) for _, tokens in columns]
+    if not {"phone", "mobile"} <= set(roles):
+        return barred
+    for j, target in enumerate(fields):
+        if target.kind != "phone":
+            continue
+        field_role = "mobile" if any("mobile" in own for own in field_text(target).own) else "phone"
+        for i, role in enumerate(roles):
+            barred[i, j] = role is not None and role != field_role
+    return barred
 
 
 # --- memory ------------------------------------------------------------------------------------------
