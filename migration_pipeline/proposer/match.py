@@ -68,12 +68,12 @@ PAIRS_FITTED = ("backdocket_to_twenty", "oplacrm_to_twenty", "perfect_portal_to_
 DEFAULT_WEIGHTS = Weights(
     coefficients=(0.7153, 3.0878, 2.3497, 1.762, 1.7051, -1.6917),
     intercept=-6.7339,
-    skip_coefficients=(-0.2309, -0.5227, 0.0, -0.5145, -0.7849, 0.0869, 0.5136, 0.0001),
+    skip_coefficients=(-0.4842, -0.2994, 0.0, -0.3935, -1.0997, -0.2346, 0.9535, -0.0001),
     new_field=0.5,
     rules={"memory": 0.999, "key": 0.6667, "key_named": 0.9524, "reference": 0.9821, "definitions": 0.9643,
            "users": 0.9032, "modified": 0.9737, "relation": 0.5, "relation_named": 0.9333, "owner": 0.75,
            "owner_named": 0.6667, "owner_new": 0.4615, "declared": 0.75, "composite": 0.8333,
-           "match_agreed": 0.9884, "new_custom": 0.4094, "new_skip": 0.3333, "fold": 0.6667, "stage_list": 0.625},
+           "match_agreed": 0.9884, "new_custom": 0.4286, "new_skip": 0.2857, "fold": 0.6667, "stage_list": 0.625},
     fitted_on=PAIRS_FITTED,
 )
 
