@@ -12,7 +12,7 @@ import pandas as pd
 from migration_pipeline.destinations.base import Member, NewFieldRequest, NewObjectRequest
 from migration_pipeline.mapping import transforms
 from migration_pipeline.mapping.engine import IDENTITY, CustomField, MappingContext, dedupe_value, source_key
-from migration_pipeline.mapping.spec import CustomFields, FieldRule, Load, MappingSpec
+from migration_pipeline.mapping.spec import CustomFields, FieldRule, Load, MappingSpec, SameRecord
 from migration_pipeline.sources.export import DEFAULT_CHUNK_ROWS, ExportArchive, normalize_header
 
 
@@ -135,13 +135,17 @@ def key_value_tables(spec: MappingSpec, archive: ExportArchive, definitions: Ite
 
 
 def build_lookups(
-    spec: MappingSpec, archive: ExportArchive, names: Iterable[str], chunk_rows: int = DEFAULT_CHUNK_ROWS
+    spec: MappingSpec, archive: ExportArchive, names: Iterable[str], chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    identities_by_lookup: dict[str, dict[str, str]] | None = None,
 ) -> dict[str, dict[str, str]]:
     """Aggregate each named lookup's source object by its key; memory grows with distinct keys only."""
+    names = list(names)
+    if identities_by_lookup is None:
+        identities_by_lookup = record_identities(spec, archive, names, chunk_rows)
     tables: dict[str, dict[str, str]] = {}
     for name in names:
         lookup = spec.lookups[name]
-        identities = record_identities(spec, archive, name, chunk_rows)
+        identities = identities_by_lookup.get(name)
         partials = []
         for frame in frames(spec, archive, lookup.source, chunk_rows):
             if any(c not in frame.columns for c in (*lookup.key, lookup.value)):
@@ -162,29 +166,36 @@ def build_lookups(
     return tables
 
 
-def record_identities(spec: MappingSpec, archive: ExportArchive, lookup_name: str,
-                      chunk_rows: int = DEFAULT_CHUNK_ROWS) -> dict[str, str] | None:
-    """Key → the record it is after deduplication ('=' + the folded email), for a lookup that follows
-    duplicates; None for one that does not. Keys with no email stay themselves."""
-    same = spec.lookups[lookup_name].same_record_as
-    if same is None:
-        return None
-    identities: dict[str, str] = {}
-    for frame in frames(spec, archive, same.source, chunk_rows):
-        if same.key in frame.columns and same.by in frame.columns:
-            folded = dedupe_value(frame[same.by])
-            keys = source_key(frame, [same.key])
-            present = keys.notna() & folded.notna()
-            identities.update(zip(keys[present], "=" + folded[present]))
-    return identities
+def record_identities(spec: MappingSpec, archive: ExportArchive, lookup_names: Iterable[str],
+                      chunk_rows: int = DEFAULT_CHUNK_ROWS) -> dict[str, dict[str, str]]:
+    """For each named lookup that follows duplicates: key → the record it is after deduplication
+    ('=' + the folded email); keys with no email stay themselves. Each object is read once, however
+    many lookups follow its duplicates."""
+    by_rule: dict[SameRecord, dict[str, str]] = {}
+    found: dict[str, dict[str, str]] = {}
+    for name in lookup_names:
+        same = spec.lookups[name].same_record_as
+        if same is None:
+            continue
+        if same not in by_rule:
+            by_rule[same] = {}
+            for frame in frames(spec, archive, same.source, chunk_rows):
+                if same.key in frame.columns and same.by in frame.columns:
+                    folded = dedupe_value(frame[same.by])
+                    keys = source_key(frame, [same.key])
+                    present = keys.notna() & folded.notna()
+                    by_rule[same].update(zip(keys[present], "=" + folded[present]))
+        found[name] = by_rule[same]
+    return found
 
 
 def lookup_table(spec: MappingSpec, archive: ExportArchive, rule: FieldRule, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> dict[str, str]:
     """What a rule's lookup (and its `then_lookup`) gives for each key of the rule's own columns."""
     names = [name for name in (rule.lookup, rule.then_lookup) if name]
-    tables = build_lookups(spec, archive, names, chunk_rows)
+    identities_by_lookup = record_identities(spec, archive, names, chunk_rows)
+    tables = build_lookups(spec, archive, names, chunk_rows, identities_by_lookup)
     first = tables[names[0]]
-    identities = record_identities(spec, archive, names[0], chunk_rows)
+    identities = identities_by_lookup.get(names[0])
     if identities is not None:  # keyed by the row's own key, as the rule reads it
         first = {**first, **{key: first[identity] for key, identity in identities.items() if identity in first}}
     if len(names) == 1:
@@ -338,8 +349,7 @@ def mapping_context(
     custom = read_custom_fields(spec, archive)
     source_object = spec.source.objects[load.source]
     own_custom = custom.get(source_object.custom_fields_for or load.source, []) if load.custom_fields else []
-    identities = {f"{IDENTITY}{name}": table for name in sorted(used)
-                  if (table := record_identities(spec, archive, name, chunk_rows)) is not None}
+    identities = record_identities(spec, archive, sorted(used), chunk_rows)
     return MappingContext(
         spec=spec,
         owner_ids=owner_map.ids,
@@ -347,7 +357,8 @@ def mapping_context(
         owner_contact_ids=owner_map.contact_ids,
         fallback_owner_contact_id=owner_map.fallback_contact_id,
         fallback_owner_email=owner_map.fallback_email,
-        lookups={**build_lookups(spec, archive, sorted(used), chunk_rows), **key_value_tables(spec, archive, own_custom, chunk_rows),
-                 **identities},
+        lookups={**build_lookups(spec, archive, sorted(used), chunk_rows, identities),
+                 **key_value_tables(spec, archive, own_custom, chunk_rows),
+                 **{IDENTITY + name: table for name, table in identities.items()}},
         custom_fields=custom,
     )
