@@ -15,10 +15,12 @@ Replay adaptations, all deliberate:
   cannot match, so records paired with a seed row are compared leniently (null matches anything).
 - v2.4 `rest__auth__bad_token` shows `Bearer <API_KEY>` although a random token was sent (the
   recorder redacted it too): recordings answered 401 are replayed with a random token.
+- The replay server's rate limits read a stepped clock (`SteppedClock`): time passes only where
+  the recorder waited, so no call earns a token back however slow the machine is.
 - v1.5 `graphql__rate_limit_exceeded`: the replay server allows 20 calls per root field instead
   of 500, and the recorded query is first sent 20 times (the recorder sent 500).
-- v2.4 `rest__rate_limit_*`: the replay server's bucket refills over 4 s instead of 60 s; before
-  the recorded 429 the harness waits 4 s (the recorder: 65 s) and sends the 100 calls before it.
+- v2.4 `rest__rate_limit_*`: before the recorded 429 the harness steps the clock a full window
+  (the recorder waited 65 s) and sends the 100 calls before it.
 - v1.5: after the batch section the recorder deleted its 61 batch companies (unrecorded; later
   lists show 14 companies), so the harness does the same.
 - v2.4 `graphql__upload_file_old_mutation` stores a prose summary instead of its multipart body;
@@ -29,7 +31,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -37,12 +38,13 @@ import httpx
 import pytest
 
 from migration_pipeline_tests.twenty_server import TwentyConfig, TwentyServer
+from migration_pipeline_tests.twenty_server.limits import SteppedClock
 from migration_pipeline_tests.twenty_server.replay import IdMap, compare, load, metadata_ids, normalise, seed_records
 
 CONTRACTS = Path(__file__).resolve().parents[2] / "shared" / "contracts"
 FOLDERS = {"v1.5": CONTRACTS / "twenty", "v2.4": CONTRACTS / "twenty-next"}
 GRAPHQL_LIMIT = 20
-REST_WINDOW = 4.0
+REST_WINDOW = 60.0
 AUTH = {"Authorization": "Bearer test-key"}
 
 SKIPPED: dict[str, dict[str, str]] = {
@@ -218,7 +220,8 @@ class Replay:
         self.version = version
         limits: dict[str, Any] = ({"graphql_rate_limit": (GRAPHQL_LIMIT, 100.0)} if version == "v1.5"
                                   else {"rest_rate_limit": (100, REST_WINDOW)})
-        config = TwentyConfig(version=version, **limits)  # type: ignore[arg-type]
+        self.clock = SteppedClock()
+        config = TwentyConfig(version=version, clock=self.clock, **limits)  # type: ignore[arg-type]
         self.server = TwentyServer(config).start()
         self.client = httpx.Client(base_url=self.server.url, timeout=30)
         self.names = REPLAY_ORDER[version]
@@ -226,7 +229,6 @@ class Replay:
         objects = self.client.get("/rest/metadata/objects", headers=AUTH).json()["data"]["objects"]
         members = {email.lower(): self.server.member_id(email) for email in config.members}
         self.ids: IdMap = metadata_ids(list(self.recordings.values()), objects, members)
-        self.ids.replacements["per 60000 ms"] = f"per {round(REST_WINDOW * 1000)} ms"
         for plural, rows in seed_records(list(self.recordings.values())).items():
             self.client.post(f"/rest/batch/{plural}", json=rows, headers=AUTH).raise_for_status()
         self.done = 0
@@ -290,7 +292,7 @@ def _prime_graphql(replay: Replay, recording: dict[str, Any]) -> None:
 
 
 def _refill_bucket(replay: Replay, recording: dict[str, Any]) -> None:
-    time.sleep(REST_WINDOW + 0.2)
+    replay.clock.step(REST_WINDOW + 5)
 
 
 def _burst(replay: Replay, recording: dict[str, Any]) -> None:
@@ -420,20 +422,21 @@ def test_v24_token_bucket_burst_gets_429_without_retry_after():
 
 
 def test_v24_token_bucket_refills_only_when_calls_are_spaced():
-    """Refill is floor(elapsed x rate) since the last accepted call; here one token per 0.8 s.
-    Gaps are 0.5 s while hurrying (0.3 s of slack for a busy machine) and 1 s when spaced (a slower
-    machine only makes them longer, which is safe)."""
-    with TwentyServer(TwentyConfig(version="v2.4", rest_rate_limit=(4, 3.2))) as server, client(server) as http:
+    """Refill is floor(elapsed x rate) since the last accepted call; here one token per 0.8 s of
+    the server's (stepped) clock: 0.5 s gaps while hurrying, 1 s gaps when spaced."""
+    clock = SteppedClock()
+    config = TwentyConfig(version="v2.4", rest_rate_limit=(4, 3.2), clock=clock)
+    with TwentyServer(config) as server, client(server) as http:
         hurried = []
         for _ in range(5):
             hurried.append(http.get("/rest/companies").status_code)
-            time.sleep(0.5)
+            clock.step(0.5)
         assert hurried == [200] * 4 + [429]  # a plain token bucket would have earned 2 tokens in 2 s
-        time.sleep(0.5)
+        clock.step(0.5)
         spaced = []
         for _ in range(4):
             spaced.append(http.get("/rest/companies").status_code)
-            time.sleep(1.0)
+            clock.step(1.0)
         assert spaced == [200] * 4  # calls at least window/N apart keep succeeding
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Callable, Literal
 
 _V24_BATCH_CAP = 200
 _V24_REST_LIMIT = (100, 60.0)
@@ -17,6 +18,7 @@ class TwentyConfig:
     rest_rate_limit: tuple[int, float] | None = None  # (tokens, window s); None: none on v1.5, (100, 60.0) on v2.4
     graphql_rate_limit: tuple[int, float] = (500, 100.0)  # per root field, answered as HTTP 200 + errors
     members: list[str] = field(default_factory=lambda: ["admin@example.com"])  # workspace member emails
+    clock: Callable[[], float] = time.monotonic  # what the rate limits measure time with; tests may step it
 
     def batch_cap(self) -> int | None:
         if self.batch_max_records is not None:

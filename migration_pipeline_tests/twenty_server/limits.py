@@ -37,6 +37,19 @@ class TokenBucket:
         return f"Limit reached ({self.capacity} tokens per {round(self.window * 1000)} ms)"
 
 
+class SteppedClock:
+    """A clock that moves only when a test steps it, so limit tests do not depend on machine speed."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def step(self, seconds: float) -> None:
+        self.now += seconds
+
+
 class FieldLimiter:
     """At most `limit` calls per root field within each `window` seconds (Twenty's GraphQL throttler)."""
 

@@ -37,8 +37,8 @@ class TwentyServer(LocalServer):
         self.config = config or TwentyConfig()
         self.workspace = Workspace(self.config.version, list(self.config.members))
         limit = self.config.rest_limit()
-        self._bucket = TokenBucket(*limit) if limit else None
-        self._graphql_limiter = FieldLimiter(*self.config.graphql_rate_limit)
+        self._bucket = TokenBucket(*limit, clock=self.config.clock) if limit else None
+        self._graphql_limiter = FieldLimiter(*self.config.graphql_rate_limit, clock=self.config.clock)
         self._failures = FailureInjector()
         self._log: list[tuple[str, str, int, float]] = []
         self._log_lock = threading.Lock()
