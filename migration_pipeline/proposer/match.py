@@ -68,12 +68,13 @@ PAIRS_FITTED = ("backdocket_to_twenty", "oplacrm_to_twenty", "perfect_portal_to_
 DEFAULT_WEIGHTS = Weights(
     coefficients=(0.7153, 3.0878, 2.3497, 1.762, 1.7051, -1.6917),
     intercept=-6.7339,
-    skip_coefficients=(-0.4842, -0.2994, 0.0, -0.3935, -1.0997, -0.2346, 0.9535, -0.0001),
+    skip_coefficients=(-1.2463, -0.3061, 0.0, -0.7184, -1.154, 0.2892, 1.2519, 0.0),
     new_field=0.5,
     rules={"memory": 0.999, "key": 0.6667, "key_named": 0.9524, "reference": 0.9821, "definitions": 0.9643,
            "users": 0.9032, "modified": 0.9737, "relation": 0.5, "relation_named": 0.9333, "owner": 0.75,
            "owner_named": 0.6667, "owner_new": 0.4615, "declared": 0.75, "composite": 0.8333,
-           "match_agreed": 0.9884, "new_custom": 0.4286, "new_skip": 0.2857, "fold": 0.6667, "stage_list": 0.625},
+           "match_agreed": 0.9884, "new_custom": 0.5433, "new_skip": 0.3333, "fold": 0.6667, "stage_list": 0.625,
+           "file_size": 0.8333},
     fitted_on=PAIRS_FITTED,
 )
 
@@ -227,14 +228,28 @@ def features(tokens: Sequence[str], column: ColumnProfile, target: CatalogField,
     return exact, alias, jaccard, fuzzy_score, fit, _profile_evidence(column, target)
 
 
+def _option_hits(column: ColumnProfile, target: CatalogField) -> int:
+    options = {o.lower() for o in (*target.options, *target.option_labels)}
+    return sum(v.lower() in options or v.lower().replace(" ", "_") in options for v, _ in column.top_values)
+
+
+def _another_list(column: ColumnProfile, target: CatalogField) -> bool:
+    """A pick-list of fixed options that few of the column's values name (a shared 'other' at most) is a
+    different list that shares a word ('type' of an Odoo partner vs a client's type); stages and
+    statuses are exempt, value maps translate those."""
+    if target.kind not in ("select", "multi_select") or not (target.options or target.option_labels):
+        return False
+    if not column.categorical or set(phrase_tokens(target.path)) & _STAGE_WORDS:
+        return False
+    return _option_hits(column, target) <= len(column.top_values) / 3
+
+
 def _profile_evidence(column: ColumnProfile, target: CatalogField) -> float:
     if target.kind not in ("select", "multi_select") and not (target.kind == "relation" and column.categorical):
         return 0.0
     score = 0.5 if column.categorical else 0.0
-    options = {o.lower() for o in (*target.options, *target.option_labels)}
-    values = [v.lower() for v, _ in column.top_values]
-    if options and values:
-        score += 0.5 * sum(v in options or v.replace(" ", "_") in options for v in values) / len(values)
+    if (target.options or target.option_labels) and column.top_values:
+        score += 0.5 * _option_hits(column, target) / len(column.top_values)
     return score
 
 
@@ -522,9 +537,7 @@ def _options_agree(column: ColumnProfile, target: CatalogField) -> bool:
     (before any value map): a homonym ('type') with foreign values is a different list."""
     if target.kind not in ("select", "multi_select") or not (target.options or target.option_labels):
         return True
-    options = {o.lower() for o in (*target.options, *target.option_labels)}
-    values = [v.lower() for v, _ in column.top_values]
-    return bool(values) and sum(v in options or v.replace(" ", "_") in options for v in values) > len(values) / 2
+    return bool(column.top_values) and _option_hits(column, target) > len(column.top_values) / 2
 
 
 def _match_auto(file: _File, column: ColumnProfile, target: CatalogField, found: Sequence[float]) -> bool:
@@ -536,6 +549,10 @@ def _match_auto(file: _File, column: ColumnProfile, target: CatalogField, found:
 
 def _is_modified(tokens: Sequence[str], column: ColumnProfile) -> bool:
     return bool(set(tokens) & _MODIFIED_WORDS) and column.semantic_type in ("date", "datetime", "empty")
+
+
+def _measured_on_upload(file: _File, tokens: Sequence[str]) -> bool:
+    return bool(set(file.targets) & _ATTACHMENT_OBJECTS) and bool({"size", "bytes"} & set(tokens))
 
 
 def _decide_file(context: _Context, file: _File) -> list[ColumnProposal]:
@@ -715,6 +732,9 @@ def _decide_load(context: _Context, file: _File, key: str | None) -> list[Column
         elif _is_modified(tokens, column):
             decided[column.name] = _proposal(file, column, "skip", None, None, rules("modified"), "modified",
                                              ("last-modified time: the destination keeps its own",))
+        elif _measured_on_upload(file, tokens):
+            decided[column.name] = _proposal(file, column, "skip", None, None, rules("file_size"), "file_size",
+                                             ("the file's size: the destination measures the uploaded file",))
         elif owner_link := _owner_link(context, file, column):
             owner = _owner_field(context, file.targets)
             if owner:
@@ -829,7 +849,8 @@ def _assign(context: _Context, file: _File, columns: list[tuple[ColumnProfile, t
     evidence: dict[tuple[int, int], tuple[float, ...]] = {}
     for i, (column, tokens) in enumerate(columns):
         for j, target in enumerate(fields):
-            found = features(tokens, column, target, object_tokens)
+            # A homonym pick-list still hints at the object (routing), but cannot take the column.
+            found = None if _another_list(column, target) else features(tokens, column, target, object_tokens)
             if found:
                 evidence[(i, j)] = found
             probability[i, j] = weights.probability(found) if found else 0.0

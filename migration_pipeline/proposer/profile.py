@@ -70,27 +70,54 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "inv": ("invoice",),
     "opp": ("opportunity",),
     "pmt": ("payment",),
+    "cli": ("client",),
+    "clnt": ("client",),
+    "cont": ("contact",),
+    "ctc": ("contact",),
+    "sess": ("session",),
+    "pkg": ("package",),
+    "doc": ("document",),
+    "att": ("attachment",),
+    "eml": ("email",),
+    "phn": ("phone",),
+    "usr": ("user",),
+    "stat": ("status",),
+    "sts": ("status",),
+    "crtd": ("created",),
+    "cre": ("created",),
+    "mod": ("modified",),
+    "modif": ("modified",),
+    "upd": ("updated",),
+    "typ": ("type",),
+    "ctry": ("country",),
+    "cntry": ("country",),
+    "descr": ("description",),
+    "lang": ("language",),
+    "mins": ("minutes",),
+    "reg": ("registration",),
 }
 
 # Columns named after the role a record plays ('owner_id') rather than the object it points at.
 ROLES: dict[str, tuple[str, ...]] = {
-    "user": ("owner", "assignee", "author", "creator"),
+    "user": ("owner", "assignee", "author", "creator", "responsible"),
+    "client": ("customer",),
+    "matter": ("case",),
 }
 
 # Words CRM column names are made of, beyond the catalog's lexicon and the abbreviations above: a
 # glued header ('PrimaryContactId', which the reader folds to 'primarycontactid') splits into them.
 _WORDS = frozenset({
-    "access", "active", "adjuster", "agent", "areas", "att", "attorney", "balance", "bar", "billing", "bytes",
-    "carrier", "case", "changed", "claim", "cli", "clnt", "cntry", "coach", "consent", "cont", "court", "coverage",
-    "cre", "crtd", "ctc", "ctry", "descr", "doc", "docs", "documents", "duration", "emailaddress", "eml", "ended",
+    "access", "active", "adjuster", "agent", "areas", "attorney", "balance", "bar", "billing", "bytes",
+    "carrier", "case", "changed", "claim", "coach", "consent", "court", "coverage",
+    "docs", "documents", "duration", "emailaddress", "ended",
     "ends", "entered", "event", "external", "field", "filing", "flag", "focus", "goals", "granted", "has", "health",
     "holder", "incident", "injury", "intake", "internal", "interval", "issued", "joint", "jurisdiction", "key",
-    "label", "lang", "language", "lender", "level", "lien", "limit", "limitations", "list", "ln", "location",
-    "locked", "marketing", "meeting", "min", "mins", "minutes", "mod", "modif", "modified", "opened", "options",
-    "package", "packages", "paid", "party", "path", "phn", "policy", "practice", "preferred", "process", "property",
-    "purchase", "received", "recurrence", "referring", "reg", "registration", "rule", "sale", "score", "secondary",
-    "session", "sessions", "settlement", "sku", "sort", "split", "st", "started", "starts", "stat", "statute",
-    "sts", "third", "typ", "types", "upd", "updated", "usr", "values",
+    "label", "language", "lender", "level", "lien", "limit", "limitations", "list", "ln", "location",
+    "locked", "marketing", "meeting", "min", "minutes", "modified", "opened", "options",
+    "package", "packages", "paid", "party", "path", "policy", "practice", "preferred", "process", "property",
+    "purchase", "received", "recurrence", "referring", "registration", "rule", "sale", "score", "secondary",
+    "session", "sessions", "settlement", "sku", "sort", "split", "st", "started", "starts", "statute",
+    "third", "types", "updated", "values",
 })  # fmt: skip
 _LONGEST_WORD = 16  # a glued header's pieces are looked up up to this length
 
@@ -240,11 +267,15 @@ def _zip_names(archive: ExportArchive) -> list[str]:
         return [n for n in handle.namelist() if not n.endswith("/")]
 
 
-def column_tokens(name: str, prefix: str | None = None) -> tuple[str, ...]:
+def column_tokens(name: str, prefix: str | None = None, object_name: str = "") -> tuple[str, ...]:
     """'AcctOwnerEmail' → ('account', 'owner', 'email');
-    'acct_owner_email' with prefix 'acct_' → ('owner', 'email'); 'primarycontactid' → ('primary', 'contact', 'id')."""
+    'acct_owner_email' with prefix 'acct_' → ('owner', 'email'); 'primarycontactid' → ('primary', 'contact', 'id');
+    'mttr_stage' in matter_stage_history → ('stage',)."""
     if prefix and name.lower().startswith(prefix.lower()) and len(name) > len(prefix):
         name = name[len(prefix) :]
+    head, _, rest = name.partition("_")
+    if rest and abbreviates(head.lower(), object_name, rest.lower()):
+        name = rest
     tokens: list[str] = []
     for word in _WORD.findall(name):
         for piece in segment(word.lower()):
@@ -283,6 +314,20 @@ def segment(word: str) -> tuple[str, ...]:
     return best[-1] or (word,)
 
 
+def abbreviates(word: str, object_name: str, rest: str = "") -> bool:
+    """'mttr' or 'ma' for matter_stage_history, 'cli' for clients: a short form of the file's own name that
+    some exports put before a column; not a word of its own ('case'), nor another word's short form ('co'
+    of company) unless the rest names the file's record ('co_contact_id' in contacts)."""
+    letters = object_name.lower().replace("_", "")
+    if not (2 <= len(word) <= 4) or not letters or word[0] != letters[0] or word in vocabulary() - set(ABBREVIATIONS):
+        return False
+    records = {singular(w) for w in object_name.lower().split("_")}
+    if word in ABBREVIATIONS and not set(ABBREVIATIONS[word]) & records and not records & set(rest.split("_")):
+        return False
+    remaining = iter(letters)
+    return all(letter in remaining for letter in word)
+
+
 def shared_prefix(columns: Sequence[str]) -> str | None:
     """The leading `_` segments every column shares ('acct_'), leaving each at least one of its own.
 
@@ -312,8 +357,10 @@ def singular(word: str) -> str:
     return word
 
 
-def profile_column(name: str, series: pd.Series, prefix: str | None = None, region: str = "US") -> ColumnProfile:
-    """Profile one column's sampled values; `region` reads phones written without `+`."""
+def profile_column(name: str, series: pd.Series, prefix: str | None = None, region: str = "US",
+                   object_name: str = "") -> ColumnProfile:
+    """Profile one column's sampled values; `region` reads phones written without `+`; `object_name`
+    (the file's) tells a short form of it before the column's own name."""
     values = _present(series)
     counts: dict[str, int] = dict(Counter(values.tolist()))
     present = len(values)
@@ -321,7 +368,7 @@ def profile_column(name: str, series: pd.Series, prefix: str | None = None, regi
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return ColumnProfile(
         name=name,
-        tokens=column_tokens(name, prefix),
+        tokens=column_tokens(name, prefix, object_name),
         null_rate=round(1 - present / len(series), 4) if len(series) else 0.0,
         distinct_ratio=round(len(counts) / present, 4) if present else 0.0,
         semantic_type=semantic_type,
@@ -361,8 +408,8 @@ def _scan(archive: ExportArchive, name: str, sample_rows: int) -> _Scan:
 def _profile_file(scan: _Scan, region: str) -> FileProfile:
     names = [str(c) for c in scan.sample.columns]
     prefix = shared_prefix(names)
-    columns = tuple(profile_column(c, scan.sample[c], prefix, region) for c in names)
     object_name = PurePosixPath(scan.name).stem.lower()
+    columns = tuple(profile_column(c, scan.sample[c], prefix, region, object_name) for c in names)
     sampled = len(scan.sample)
     unique = [c for c in columns if c.distinct_ratio == 1 and _id_like(c)]
     candidates = [c for c in unique if sampled and c.null_rate == 0]
@@ -584,7 +631,9 @@ def _name_signal(column: ColumnProfile, target: FileProfile, key: ColumnProfile)
     ('account_external_id' → external_id), one for naming the target object ('primary_contact_id'
     → contacts, 'owner_id' → users); 0 means no reason to link them, whatever the values."""
     specific_key = len(key.tokens) > 1 or (key.tokens and key.tokens[0] not in _ID_NAMES)
-    names_key = specific_key and tuple(column.tokens[-len(key.tokens) :]) == key.tokens
+    # The same header in both files ('sess_id') names the key even where the key's own file strips 'sess_'.
+    names_key = (specific_key and tuple(column.tokens[-len(key.tokens) :]) == key.tokens) or (
+        column.name == key.name and column.name.lower() not in _ID_NAMES)
     record = _object_tokens(target.object_name)
     names_object = (
         _contains(column.tokens, record)
@@ -605,7 +654,8 @@ def _foreign_keys(
         identity = _object_tokens(profile.object_name)
         for column in profile.columns:
             if column.semantic_type == "empty" or (
-                column.name in profile.candidate_keys and _contains(column.tokens, identity)
+                column.name in profile.candidate_keys
+                and (_contains(column.tokens, identity) or set(column.tokens) <= _ID_NAMES)
             ):
                 continue  # a file's own record key names that record, it does not point elsewhere
             values = _present(by_name[profile.name].sample[column.name])
