@@ -61,13 +61,16 @@ def test_task_statuses_map_to_twentys_task_states(perfect_portal):
     assert proposed["In Progress"].confidence > proposed["Cancelled"].confidence  # exact beats a borrowed meaning
 
 
-def test_odoo_stages_are_crm_stage_names(perfect_portal):
+def test_odoo_keeps_the_firms_own_stages_and_maps_won(perfect_portal):
+    """Odoo's stages are crm.stage records each database configures: the firm's steps become stages
+    of their own (the brief: stage names mapped one by one), only won goes to Odoo's Won."""
     archive, profile = perfect_portal
     proposed = options(propose_value_maps(profile, saved_catalog("odoo"),
                                           [field("matters", "stage", "crm.lead", "stage_id")], archive))
     assert proposed["Closed Won"].option == "Won" and proposed["Settled"].option == "Won"
-    assert proposed["Intake"].option == "New"
-    assert proposed["Negotiation"].option == "Proposition"
+    assert (proposed["Intake"].option, proposed["Intake"].new_option) == ("Intake", True)
+    assert (proposed["Negotiation"].option, proposed["Negotiation"].new_option) == ("Negotiation", True)
+    assert proposed["Closed Lost"].new_option  # Odoo has no lost stage: one is added
     for value, proposal in proposed.items():
         if proposal.new_option:
             assert proposal.option == value  # a new crm.stage named as the firm names it
@@ -126,8 +129,8 @@ def test_accuracy_against_the_shipped_mappings(perfect_portal, oplacrm):
         gold = gold_decisions(load_spec(ROOT / "mappings" / f"{mapping}.yaml"), archive)
         proposed = propose_value_maps(profile, saved_catalog(gold.destination), columns, archive)
         accuracy = value_map_accuracy(proposed, gold)
-        # oplacrm: all 7, Closed lost a new stage as in the gold; perfect portal: the gold calls Closed Lost CUSTOMER.
-        assert accuracy == (1.0 if mapping.startswith("oplacrm") else 11 / 12), mapping
+        # Both: every value, Closed lost a new stage as in the gold.
+        assert accuracy == 1.0, mapping
     # A select column the proposal missed counts every gold value as wrong.
     gold = gold_decisions(load_spec(ROOT / "mappings" / "perfect_portal_to_twenty.yaml"), perfect_portal[0])
     assert value_map_accuracy([], gold) == 0.0

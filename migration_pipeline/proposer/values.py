@@ -78,6 +78,9 @@ class SelectTarget:
     labels: tuple[str, ...]
     pipeline: bool  # an ordered sales pipeline (stages): new options are added to it
     multi: bool = False
+    # Odoo's stages are records each database configures: the firm's own steps are kept as new stages,
+    # only won and lost go to the stages that mean them.
+    own_steps: bool = False
 
     def new_option(self, value: str) -> str:
         """What a value nothing matches becomes: Twenty's convention is UPPER_SNAKE; Odoo's stage names are text."""
@@ -91,7 +94,8 @@ def select_target(catalog: DestinationCatalog, object: str | None, path: str | N
         return None
     pipeline = "stage" in re.split(r"[._]|(?=[A-Z])", field.path.lower())
     if field.kind == "relation" and field.relation == "crm.stage":
-        return SelectTarget(catalog.system, field.object, field.path, ODOO_DEFAULT_STAGES, ODOO_DEFAULT_STAGES, True)
+        return SelectTarget(catalog.system, field.object, field.path, ODOO_DEFAULT_STAGES, ODOO_DEFAULT_STAGES, True,
+                            own_steps=True)
     if field.kind not in ("select", "multi_select"):
         return None
     options = field.options or (TWENTY_DEFAULT_STAGES if pipeline and catalog.system == "twenty" else ())
@@ -147,6 +151,8 @@ def _match(value: str, target: SelectTarget, concepts: dict[str, str]) -> _Match
         if name and len(name) > 2 and _contains(words, name):
             return _Match(option, 0.9, f"'{value}' names the option {option!r}")
     lexical = _lexicon(value, words, target, concepts)
+    if target.own_steps and not (lexical and lexical.concept in TERMINAL):
+        return _Match(None, 0.75, f"'{value}' is a step of the firm's own pipeline: a new stage keeps it")
     if lexical is not None:
         return lexical
     return _fuzzy(value, target, concepts) or _Match(None, 0.6, f"no option means '{value}': a new option keeps it")
