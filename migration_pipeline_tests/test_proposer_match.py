@@ -167,6 +167,32 @@ def test_auto_needs_the_object_the_name_and_the_values_to_agree():
     assert any(c.band == "auto" for c in columns if c.source_object == "sessions")
 
 
+def test_a_pick_list_of_other_options_does_not_take_a_column_of_the_same_name(tmp_path):
+    """Odoo's partner 'type' (contact, invoice, delivery…) is not a client's type (company, individual)."""
+    partners = ("partner_id,name,email,type\n"
+                + "".join(f"R{i},Firm {i},info{i}@firm{i}.example,{'company' if i % 2 else 'individual'}\n"
+                          for i in range(1, 9)))
+    columns = _propose(tmp_path, {"partners.csv": partners}, "odoo")
+    assert _decision(columns, "partners", "type")[0] == "custom"
+
+
+def test_a_files_size_is_left_to_the_upload(tmp_path):
+    documents = ("document_id,file_name,file_path,size_bytes\n"
+                 + "".join(f"D{i},brief{i}.pdf,files/D{i}.pdf,{1000 + i}\n" for i in range(1, 8)))
+    columns = _propose(tmp_path, {"documents.csv": documents})
+    assert _decision(columns, "documents", "size_bytes") == ("skip", None, None)
+
+
+def test_a_key_value_file_declares_no_columns(tmp_path):
+    """Custom values stored as rows: a value that happens to be a header ('website') declares nothing."""
+    accounts = ("account_id,account_name,website\n"
+                + "".join(f"A{i},Firm {i} Ltd,www.firm{i}.example\n" for i in range(1, 8)))
+    values = ("value_id,record_id,field_key,value\n"
+              + "".join(f"V{i},A{i},Lead Source,{'website' if i % 2 else 'referral'}\n" for i in range(1, 8)))
+    columns = _propose(tmp_path, {"accounts.csv": accounts, "custom_field_values.csv": values})
+    assert _decision(columns, "accounts", "website") == ("field", "companies", "domainName.primaryLinkUrl")
+
+
 def test_cold_figures_hold_the_committed_baseline():
     baseline = json.loads(BASELINE.read_text(encoding="utf-8"))["cold_original_overall"]
     figures = overall(evaluate(PAIRS, (ORIGINAL,)).values()).figures()

@@ -214,6 +214,19 @@ def test_column_name_tokens():
     assert column_tokens("settlement") == ("settlement",)  # a known word stays whole
     assert column_tokens("xyzzyq") == ("xyzzyq",)  # so does one no split covers
     assert all(ABBREVIATIONS[a] == ("phone",) for a in ("tel", "ph"))
+    assert column_tokens("E-mail Address") == ("email", "address")
+
+
+def test_a_short_form_of_the_files_name_before_a_column_is_dropped():
+    assert column_tokens("mttr_stage", object_name="matter_stage_history") == ("stage",)
+    assert column_tokens("ma_stage", object_name="matters") == ("stage",)
+    assert column_tokens("cli_name", object_name="clients") == ("name",)
+    # 'co' is company's short form: kept, unless the rest names the file's own record.
+    assert column_tokens("co_name", object_name="contacts") == ("company", "name")
+    assert column_tokens("co_contact_id", object_name="contacts") == ("contact", "id")
+    # A word of its own, or letters not drawn from the file's name, are the column's.
+    assert column_tokens("case_id", object_name="cases") == ("case", "id")
+    assert column_tokens("mt_stage", object_name="tasks") == ("mt", "stage")
 
 
 def test_shared_prefix_and_singular():

@@ -68,12 +68,12 @@ PAIRS_FITTED = ("backdocket_to_twenty", "oplacrm_to_twenty", "perfect_portal_to_
 DEFAULT_WEIGHTS = Weights(
     coefficients=(0.7153, 3.0878, 2.3497, 1.762, 1.7051, -1.6917),
     intercept=-6.7339,
-    skip_coefficients=(-1.2463, -0.3061, 0.0, -0.7184, -1.154, 0.2892, 1.2519, 0.0),
+    skip_coefficients=(-2.0019, -0.272, 0.0, -0.645, -1.1226, 0.2366, 1.2499, 0.9117),
     new_field=0.5,
     rules={"memory": 0.999, "key": 0.6667, "key_named": 0.9524, "reference": 0.9821, "definitions": 0.9643,
            "users": 0.9032, "modified": 0.9737, "relation": 0.5, "relation_named": 0.9333, "owner": 0.75,
-           "owner_named": 0.6667, "owner_new": 0.4615, "declared": 0.75, "composite": 0.8333,
-           "match_agreed": 0.9884, "new_custom": 0.5433, "new_skip": 0.3333, "fold": 0.6667, "stage_list": 0.625,
+           "owner_named": 0.6667, "owner_new": 0.4615, "declared": 0.8, "composite": 0.8333,
+           "match_agreed": 0.9886, "new_custom": 0.5426, "new_skip": 0.5, "fold": 0.6667, "stage_list": 0.625,
            "file_size": 0.8333},
     fitted_on=PAIRS_FITTED,
 )
@@ -271,9 +271,8 @@ def declared_columns(profile: ExportProfile) -> frozenset[str] | None:
 
     The definitions name columns by their original headers; a renamed export is matched by spelling."""
     for file in profile.files:
-        stem = _stem(file)
-        if not ("custom" in stem and {"field", "fields"} & set(stem)):
-            continue
+        if not _custom_field_file(file) or _key_value(file):
+            continue  # a key-value file holds values in rows: its cells name no columns
         headers = {_flat(c.name) for f in profile.files if f.name != file.name for c in f.columns}
         best: frozenset[str] = frozenset()
         for column in file.columns:
@@ -283,6 +282,16 @@ def declared_columns(profile: ExportProfile) -> frozenset[str] | None:
         if best & headers:
             return best
     return None
+
+
+def _custom_field_file(file: FileProfile) -> bool:
+    stem = _stem(file)
+    return "custom" in stem and bool({"field", "fields"} & set(stem))
+
+
+def _key_value(file: FileProfile) -> bool:
+    """Custom fields as rows (record, key, value) rather than as a list of declared columns."""
+    return bool({"value", "field_value"} & {c.name for c in file.columns}) or any("value" in c.tokens for c in file.columns)
 
 
 def is_declared(column: ColumnProfile, declared: frozenset[str] | None) -> bool:
@@ -340,15 +349,13 @@ def _classify(profile: ExportProfile, catalog: DestinationCatalog) -> dict[str, 
     user_emails = _user_emails(profile)
     for file in profile.files:
         stem = _stem(file)
-        names = {c.name for c in file.columns}
         alias_scores = {obj: _object_phrase_score(stem, catalog.object_aliases.get(obj, ()))
                         for obj in catalog.objects}
         best_alias = max(alias_scores.values(), default=0.0)
         if set(stem) & _REFERENCE_WORDS:
             files[file.name] = _File(file, "reference", confidence=0.9)
-        elif "custom" in stem and {"field", "fields"} & set(stem):
-            key_value = bool({"value", "field_value"} & names) or any("value" in c.tokens for c in file.columns)
-            files[file.name] = _File(file, "key_value" if key_value else "definitions", confidence=0.9)
+        elif _custom_field_file(file):
+            files[file.name] = _File(file, "key_value" if _key_value(file) else "definitions", confidence=0.9)
         elif file.name in user_emails or _singulars(stem) & _USER_WORDS:
             files[file.name] = _File(file, "users", confidence=0.9)
         elif set(stem) & _HISTORY_WORDS and file.name in fk_sources and best_alias < 0.8:

@@ -280,6 +280,9 @@ def column_tokens(name: str, prefix: str | None = None, object_name: str = "") -
     for word in _WORD.findall(name):
         for piece in segment(word.lower()):
             tokens.extend(ABBREVIATIONS.get(piece, (piece,)))
+    for i in range(len(tokens) - 1, 0, -1):
+        if (tokens[i - 1], tokens[i]) == ("e", "mail"):  # 'E-mail Address'
+            tokens[i - 1 : i + 1] = ["email"]
     return tuple(tokens)
 
 
