@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 
 from migration_pipeline.mapping.spec import load_spec
+from migration_pipeline.proposer.decisions import ColumnProposal
+from migration_pipeline.proposer.evaluate import is_right
 from migration_pipeline.proposer.gold import KINDS, GoldMapping, gold_decisions, renamed_gold
 from migration_pipeline.proposer.perturb import STYLES, perturb_export
 from migration_pipeline.sources.export import ExportArchive, normalize_header
@@ -66,6 +68,19 @@ def test_several_uses_keep_the_primary_and_list_the_rest(golds):
     # A third party's name goes to the person; the company named after them is only a fallback.
     first = gold.decision("third_party_access", "first_name")
     assert (first.target_object, first.target_path, first.fallback) == ("people", "name.firstName", False)
+
+
+def test_a_key_identifies_every_record_its_row_makes_and_any_direct_use_is_right(golds):
+    key = golds["profi_to_twenty"].decision("clients", "client_id")
+    assert (key.target_object, key.target_path) == ("companies", "id")  # the earliest load of clients
+    assert ("field", "people", "id") in [(u.kind, u.target_object, u.target_path) for u in key.also]
+
+    def proposal(kind: str, target_object: str | None, target_path: str | None) -> ColumnProposal:
+        return ColumnProposal("clients", "client_id", kind, target_object, target_path, 0.9, 0.3, "review")
+
+    assert is_right(proposal("field", "people", "id"), key) and is_right(proposal("field", "companies", "id"), key)
+    assert not is_right(proposal("field", "opportunities", "id"), key)
+    assert not is_right(proposal("custom", "people", None), key)
 
 
 def test_oplacrm_key_value_custom_fields(golds):

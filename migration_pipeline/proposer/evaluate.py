@@ -6,10 +6,15 @@ start means no memory and weights fitted without the pair: leave-one-out by sour
 two Perfect Portal pairs never inform each other either. With memory on, the memory is filled from the
 pair's own gold, and every decision must come back.
 
-A column decision is right when kind, target object and target path equal the gold's; for kind
-"custom" the path is the name of a field the migration creates, which a proposer cannot be expected
-to spell the same way, so a custom decision is right when the gold is custom on the same target
-object (both None for custom-field definition files).
+A column decision is right when kind, target object and target path equal those of one of the
+column's uses in the gold: its first-ranked decision or a direct use listed in `also` (a key that
+identifies both the company and the person one row makes, a date that is both createdAt and a kept
+custom field) — a proposal makes one decision per column, and the gold's ranking among direct uses
+is the mapping's load order, not a better answer. Fallback uses do not count. For kind "custom" the
+path is the name of a field the migration creates, which a proposer cannot be expected to spell
+the same way, so a custom decision is right when the use is custom on the same target object (both
+None for custom-field definition files). Likewise a new custom object the proposer makes of a file
+stands for the one the shipped mapping creates of that file (`sessions` for `sessionRecords`).
 
 Foreign keys are the profile's, scored against every real link of the export (`foreign_keys.json`,
 read from docs/*_export.md), not only the links a shipped mapping happens to use. Value maps are
@@ -225,7 +230,7 @@ def fit_weights(cases: Sequence[Case], calibrate: bool = True) -> Weights:
     for case in cases:
         _, proposals = propose_decisions(case.profile, case.catalog, case.source_system, None, weights)
         gold = _gold_by_column(case)
-        for proposal in proposals:
+        for proposal in _as_gold_names(case, proposals):
             decision = gold.get((proposal.source_object, proposal.column))
             if decision is None:
                 continue
@@ -258,9 +263,11 @@ def _gold_by_column(case: Case) -> dict[tuple[str, str], ColumnDecision]:
 
 
 def is_right(proposal: ColumnProposal, gold: ColumnDecision) -> bool:
-    if proposal.kind != gold.kind or proposal.target_object != gold.target_object:
-        return False
-    return gold.kind in ("custom", "skip") or proposal.target_path == gold.target_path
+    uses = [(gold.kind, gold.target_object, gold.target_path),
+            *((u.kind, u.target_object, u.target_path) for u in gold.also if not u.fallback)]
+    return any(proposal.kind == kind and proposal.target_object == target_object
+               and (kind in ("custom", "skip") or proposal.target_path == target_path)
+               for kind, target_object, target_path in uses)
 
 
 @dataclass
@@ -313,10 +320,25 @@ class Tally:
 _MATCHED = ("field", "relation", "owner")
 
 
+def _as_gold_names(case: Case, proposals: Sequence[ColumnProposal]) -> list[ColumnProposal]:
+    """The proposals with a new custom object made of a file named as the gold names its own for that file."""
+    known = case.catalog.objects
+    created: dict[str, str] = {}
+    for (source_object, _), decision in _gold_by_column(case).items():
+        if decision.key:
+            own = {decision.target_object, *(u.target_object for u in decision.also if u.target_path == "id")}
+            new = [obj for obj in own if obj and obj not in known]
+            if len(new) == 1:
+                created[source_object] = new[0]
+    return [replace(p, target_object=created[p.source_object])
+            if p.target_object and p.target_object not in known and p.source_object in created else p
+            for p in proposals]
+
+
 def score_case(case: Case, proposals: Sequence[ColumnProposal]) -> Tally:
     gold = _gold_by_column(case)
     tally = Tally()
-    for proposal in proposals:
+    for proposal in _as_gold_names(case, proposals):
         decision = gold.get((proposal.source_object, proposal.column))
         if decision is None:
             continue  # a file the mapping does not describe

@@ -11,7 +11,8 @@ Choices a scorer should know about:
   primary target) wins; within a load, a single-column rule beats a composite one (template,
   fingerprint, lookup) and a standard field beats a field the migration creates.
 - The key of an object that is loaded is decided as the record's identity: kind "field", target
-  path "id" (the ledger ties the source key to the destination id), `key=True`.
+  path "id" (the ledger ties the source key to the destination id), `key=True`; an object with
+  several loads (a client made a company and a person) lists the others' identities in `also`.
 - A column only read by a `when` condition feeds no field: "skip".
 - Columns of another object read through a lookup (a matter's stage history, a case's number on
   the client's person) get the rule's decision with `composite=True`.
@@ -220,6 +221,8 @@ def _decide(spec: MappingSpec, source_object: str, column: str, uses: list[_Use]
         primary = Usage("skip")
     elif is_key and own_loads:
         primary = Usage("field", own_loads[0].target, IDENTITY_PATH)
+        usages = _unique([*(Usage("field", load.target, IDENTITY_PATH) for load in own_loads[1:]
+                            if not load.updates), *usages])
     else:
         primary = usages[0] if usages else Usage("skip")
     also = tuple(usage for usage in usages if usage != primary)

@@ -70,10 +70,10 @@ DEFAULT_WEIGHTS = Weights(
     intercept=-6.7339,
     skip_coefficients=(-2.0019, -0.272, 0.0, -0.645, -1.1226, 0.2366, 1.2499, 0.9117),
     new_field=0.5,
-    rules={"memory": 0.999, "key": 0.6667, "key_named": 0.9524, "reference": 0.9821, "definitions": 0.9643,
-           "users": 0.9032, "modified": 0.9737, "relation": 0.5, "relation_named": 0.9333, "owner": 0.75,
-           "owner_named": 0.6667, "owner_new": 0.4615, "declared": 0.8, "composite": 0.8333,
-           "match_agreed": 0.9886, "new_custom": 0.5426, "new_skip": 0.5, "fold": 0.6667, "stage_list": 0.625,
+    rules={"memory": 0.999, "key": 0.7143, "key_named": 0.9524, "reference": 0.9821, "definitions": 0.9643,
+           "users": 0.9355, "modified": 0.9737, "relation": 0.5682, "relation_named": 0.9333, "owner": 0.75,
+           "owner_named": 0.6667, "owner_new": 0.4615, "declared": 0.9, "composite": 0.8333,
+           "match_agreed": 0.9886, "new_custom": 0.6045, "new_skip": 0.5, "fold": 0.6667, "stage_list": 0.625,
            "file_size": 0.8333},
     fitted_on=PAIRS_FITTED,
 )
@@ -476,7 +476,8 @@ def _with_targets(context: _Context, file: _File, chosen: str, confidence: float
         has_org = any(set(tokens_of(c)) & _ORGANISATION and c.semantic_type in ("text", "person_name")
                       and c.name not in linked and tokens_of(c)[-1] != "id" for c in file.profile.columns)
         if has_person and has_org and "companies" in catalog.objects and "people" in catalog.objects:
-            targets = ("companies", "people")  # the company first: its people point at it
+            # The records are people; the organisation column also names a company they work at.
+            targets = ("people", "companies")
     specific = [f for f in catalog.objects[chosen] if f.path not in _GENERIC_PATHS and f.kind != "relation"]
     corroborated = len(_fit(context, file.profile, chosen)) >= min(2, len(specific))
     return _File(file.profile, "load", targets, False, min(confidence, 0.99), corroborated=corroborated)
@@ -839,9 +840,10 @@ def _candidate_fields(context: _Context, file: _File) -> list[CatalogField]:
     uploads = [CatalogField(obj, "file", "File", "text", "FILE", aliases=FILE_FIELD_ALIASES)
                for obj in file.targets if obj in _ATTACHMENT_OBJECTS]
     return uploads + [f for obj in file.targets for f in context.catalog.objects.get(obj, ())
-            if f.kind != "relation" or (f.relation in context.catalog.objects and f.relation not in file.targets
-                                        and not any(t.role == "load" and f.relation in t.targets
-                                                    for t in context.files.values()))]
+            if (obj == file.targets[0] or f.path == "name")  # a person's employer takes only its name
+            and (f.kind != "relation" or (f.relation in context.catalog.objects and f.relation not in file.targets
+                                          and not any(t.role == "load" and f.relation in t.targets
+                                                      for t in context.files.values())))]
 
 
 def _assign(context: _Context, file: _File, columns: list[tuple[ColumnProfile, tuple[str, ...]]]
