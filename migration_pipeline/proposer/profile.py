@@ -322,7 +322,7 @@ def abbreviates(word: str, object_name: str, rest: str = "") -> bool:
     some exports put before a column; not a word of its own ('case'), nor another word's short form ('co'
     of company) unless the rest names the file's record ('co_contact_id' in contacts)."""
     letters = object_name.lower().replace("_", "")
-    if not (2 <= len(word) <= 4) or not letters or word[0] != letters[0] or word in vocabulary() - set(ABBREVIATIONS):
+    if not (2 <= len(word) <= 4) or not letters or word[0] != letters[0] or (word in vocabulary() and word not in ABBREVIATIONS):
         return False
     records = {singular(w) for w in object_name.lower().split("_")}
     if word in ABBREVIATIONS and not set(ABBREVIATIONS[word]) & records and not records & set(rest.split("_")):
