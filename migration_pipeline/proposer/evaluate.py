@@ -230,7 +230,7 @@ def fit_weights(cases: Sequence[Case], calibrate: bool = True) -> Weights:
     for case in cases:
         _, proposals = propose_decisions(case.profile, case.catalog, case.source_system, None, weights)
         gold = _gold_by_column(case)
-        for proposal in _as_gold_names(case, proposals):
+        for proposal in _as_gold_names(case, gold, proposals):
             decision = gold.get((proposal.source_object, proposal.column))
             if decision is None:
                 continue
@@ -320,11 +320,12 @@ class Tally:
 _MATCHED = ("field", "relation", "owner")
 
 
-def _as_gold_names(case: Case, proposals: Sequence[ColumnProposal]) -> list[ColumnProposal]:
+def _as_gold_names(case: Case, gold: Mapping[tuple[str, str], ColumnDecision],
+                   proposals: Sequence[ColumnProposal]) -> list[ColumnProposal]:
     """The proposals with a new custom object made of a file named as the gold names its own for that file."""
     known = case.catalog.objects
     created: dict[str, str] = {}
-    for (source_object, _), decision in _gold_by_column(case).items():
+    for (source_object, _), decision in gold.items():
         if decision.key:
             own = {decision.target_object, *(u.target_object for u in decision.also if u.target_path == "id")}
             new = [obj for obj in own if obj and obj not in known]
@@ -338,7 +339,7 @@ def _as_gold_names(case: Case, proposals: Sequence[ColumnProposal]) -> list[Colu
 def score_case(case: Case, proposals: Sequence[ColumnProposal]) -> Tally:
     gold = _gold_by_column(case)
     tally = Tally()
-    for proposal in _as_gold_names(case, proposals):
+    for proposal in _as_gold_names(case, gold, proposals):
         decision = gold.get((proposal.source_object, proposal.column))
         if decision is None:
             continue  # a file the mapping does not describe
